@@ -1,0 +1,5 @@
+"""scholargraph: a GraphQL API over a scholarly knowledge graph."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

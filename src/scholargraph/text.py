@@ -1,0 +1,55 @@
+"""Name and title normalization shared by ids, search and identity resolution."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+
+# German-style transliterations fold to the bare vowel so that "Jörn", "Joern" and "Jorn" meet.
+_TRANSLIT = {"ae": "a", "oe": "o", "ue": "u"}
+_TRANSLIT_RE = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])(ae|oe|ue)")
+
+
+def clean(text: str) -> str:
+    """Decode HTML entities (repeatedly: sources double-escape) and collapse white space."""
+    previous = None
+    while previous != text:
+        previous, text = text, html.unescape(text)
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII with diacritics removed and punctuation turned into single spaces."""
+    return _NON_ALNUM.sub(" ", unidecode(clean(text)).lower()).strip()
+
+
+def tokens(text: str) -> list[str]:
+    return fold(text).split()
+
+
+def slug(text: str, max_length: int = 80) -> str:
+    return fold(text).replace(" ", "-")[:max_length].strip("-") or "x"
+
+
+def name_key(name: str) -> str:
+    """Key for comparing person names: folded, transliterations collapsed, hyphens as spaces."""
+    folded = fold(name)
+    return _TRANSLIT_RE.sub(lambda m: _TRANSLIT[m.group(1)], folded)
+
+
+def title_key(title: str) -> str:
+    return fold(title)
+
+
+def title_hash(title: str, length: int = 16) -> str:
+    return hashlib.sha1(title_key(title).encode(), usedforsecurity=False).hexdigest()[:length]
+
+
+__all__ = ["clean", "fold", "name_key", "slug", "title_hash", "title_key", "tokens"]
