@@ -1,0 +1,101 @@
+"""The named pieces of Cypher where FalkorDB and Neo4j differ. Everything else is shared."""
+
+from __future__ import annotations
+
+from scholargraph.graphdb.model import ENTITY, Label, Rel
+from scholargraph.graphdb.store import Dialect
+
+# Labels with a full-text index on `searchText` (folded name, aliases, title, abstract).
+SEARCHABLE: tuple[Label, ...] = (
+    Label.RESEARCHER,
+    Label.PAPER,
+    Label.VENUE,
+    Label.TALK,
+    Label.AWARD,
+    Label.INSTITUTION,
+    Label.TOPIC,
+)
+# Properties looked up by equality often enough to deserve a range index.
+_RANGE_INDEXES: tuple[tuple[str, str], ...] = (
+    (ENTITY, "id"),
+    (Label.RESEARCHER, "nameKey"),
+    (Label.PAPER, "titleKey"),
+    (Label.ACCOUNT, "name"),
+    (Label.ACCOUNT, "tokenHash"),
+)
+
+
+def _prefix_terms(tokens: list[str]) -> list[str]:
+    # One-letter prefixes match half the index; keep them exact.
+    return [f"{t}*" if len(t) > 1 else t for t in tokens]
+
+
+def _falkor_expression(tokens: list[str]) -> str:
+    return " ".join(_prefix_terms(tokens))
+
+
+def _lucene_expression(tokens: list[str]) -> str:
+    return " AND ".join(_prefix_terms(tokens))
+
+
+FALKORDB = Dialect(
+    name="falkordb",
+    schema=tuple(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in _RANGE_INDEXES)
+    + tuple(
+        # No stop words: "the" or "of" in a title are as findable as on Neo4j.
+        f"CALL db.idx.fulltext.createNodeIndex({{label: '{label}', stopwords: []}}, 'searchText')"
+        for label in SEARCHABLE
+    ),
+    already_exists=("already indexed", "already exists"),
+    fulltext={
+        label: (
+            f"CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node, score "
+            "RETURN node.id AS id, node.searchTerms AS terms, score "
+            "ORDER BY score DESC, id LIMIT $limit"
+        )
+        for label in SEARCHABLE
+    },
+    fulltext_expression=_falkor_expression,
+    # Undirected shortestPath is refused by FalkorDB; its own procedure walks both directions.
+    shortest_path=(
+        f"MATCH (a:{Label.RESEARCHER} {{id: $from}}), (b:{Label.RESEARCHER} {{id: $to}}) "
+        f"CALL algo.SPpaths({{sourceNode: a, targetNode: b, relTypes: ['{Rel.AUTHORED}'], "
+        "relDirection: 'both', maxLen: {max_rels}, pathCount: 1}) YIELD path "
+        "RETURN [n IN nodes(path) | n.id] AS ids"
+    ),
+)
+
+NEO4J = Dialect(
+    name="neo4j",
+    schema=(
+        f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.id IS UNIQUE",
+        *(
+            f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.{prop})"
+            for label, prop in _RANGE_INDEXES[1:]
+        ),
+        *(
+            f"CREATE FULLTEXT INDEX search_{label.lower()} IF NOT EXISTS "
+            f"FOR (n:{label}) ON EACH [n.searchText] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}"
+            for label in SEARCHABLE
+        ),
+    ),
+    already_exists=("already exists", "EquivalentSchemaRuleAlreadyExists"),
+    fulltext={
+        label: (
+            f"CALL db.index.fulltext.queryNodes('search_{label.lower()}', $query) "
+            "YIELD node, score RETURN node.id AS id, node.searchTerms AS terms, score "
+            "ORDER BY score DESC, id LIMIT $limit"
+        )
+        for label in SEARCHABLE
+    },
+    fulltext_expression=_lucene_expression,
+    shortest_path=(
+        f"MATCH (a:{Label.RESEARCHER} {{id: $from}}), (b:{Label.RESEARCHER} {{id: $to}}) "
+        f"MATCH p = shortestPath((a)-[:{Rel.AUTHORED}*..{{max_rels}}]-(b)) "
+        "RETURN [n IN nodes(p) | n.id] AS ids"
+    ),
+)
+
+__all__ = ["FALKORDB", "NEO4J", "SEARCHABLE"]
