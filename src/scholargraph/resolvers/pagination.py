@@ -1,0 +1,46 @@
+"""Opaque offset cursors and bounds on page sizes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from scholargraph.errors import BadUserInput
+
+MAX_FIRST = 1_000
+_PREFIX = "sg:"
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset just after `cursor` (0 when none)."""
+    if cursor is None:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not raw.startswith(_PREFIX):
+            raise ValueError(raw)
+        offset = int(raw[len(_PREFIX) :])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadUserInput(
+            "`after` is not a cursor this API issued; pass an `endCursor` or `cursor` value "
+            "from a previous page, or omit it to start at the beginning",
+            argument="after",
+        ) from None
+    if offset < 0:
+        raise BadUserInput("`after` is not a valid cursor", argument="after")
+    return offset + 1
+
+
+def check_first(first: int, argument: str = "first", maximum: int = MAX_FIRST) -> int:
+    if first < 0 or first > maximum:
+        raise BadUserInput(
+            f"`{argument}` must be between 0 and {maximum}; got {first}", argument=argument
+        )
+    return first
+
+
+__all__ = ["MAX_FIRST", "check_first", "decode_cursor", "encode_cursor"]

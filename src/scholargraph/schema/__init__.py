@@ -1,0 +1,91 @@
+"""The GraphQL schema: root types merged from each capability, and production limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from scholargraph.errors import ApiError
+from scholargraph.schema import entities
+from scholargraph.schema.query import ProfileQuery
+
+log = logging.getLogger("scholargraph.errors")
+
+Query = merge_types("Query", (ProfileQuery,))
+
+# Types only reachable through the Node interface still belong in the SDL.
+EXTRA_TYPES: tuple[type, ...] = (
+    entities.Researcher,
+    entities.Paper,
+    entities.Venue,
+    entities.Institution,
+    entities.Topic,
+    entities.Talk,
+    entities.Award,
+    entities.ProfileSnapshot,
+)
+
+
+def _is_client_error(error: GraphQLError) -> bool:
+    # Our coded errors and GraphQL's own syntax/validation errors say what to fix; pass them.
+    original = error.original_error
+    return original is None or isinstance(original, ApiError)
+
+
+class LoggedMaskErrors(MaskErrors):
+    """Masks unexpected errors for clients; logs them in full with the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=lambda e: not _is_client_error(e),
+            error_message="Internal server error; quote the requestId when reporting it.",
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
+        log.error(
+            "unexpected error (request %s)", request_id, exc_info=error.original_error or error
+        )
+        return GraphQLError(
+            self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+
+def build_schema(
+    max_depth: int = 12, extra_extensions: tuple[Callable[[], Any], ...] = ()
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        types=EXTRA_TYPES,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxTokensLimiter(max_token_count=5_000),
+            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            LoggedMaskErrors,
+            *extra_extensions,
+        ],
+    )
+
+
+__all__ = ["EXTRA_TYPES", "Query", "build_schema"]
