@@ -113,6 +113,14 @@ def stats() -> None:
     run(work)
 
 
+@app.command("schema")
+def export_schema() -> None:
+    """Print the GraphQL SDL (schema.graphql at the top of the repo is this output)."""
+    from scholargraph.schema import build_schema
+
+    typer.echo(build_schema().as_str())
+
+
 def main() -> None:
     app()
 
