@@ -123,6 +123,8 @@ def _edge_mergers() -> str:
     )
 
 
+# FalkorDB evaluates a SET against the values from before the query (a second SET in the same
+# FOREACH does not see the first), so derived properties repeat the expression they derive from.
 UPSERT = f"""
 FOREACH (row IN $nodes |
   MERGE (n:{ENTITY} {{id: row.id}})
@@ -131,8 +133,9 @@ FOREACH (row IN $nodes |
       n.aliases = {_union("n.aliases", "row.lists.aliases")},
       n.externalIds = {_union("n.externalIds", "row.lists.externalIds")},
       n.nameKeys = {_union("n.nameKeys", "row.lists.nameKeys")},
-      n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")}
-  SET n.searchText = reduce(s = '', t IN n.searchTerms | s + ' ' + t)
+      n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")},
+      n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "row.lists.searchTerms")} |
+                            s + ' ' + t)
 {_label_setters()}
 )
 WITH 1 AS one

@@ -17,6 +17,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from scholargraph.errors import ApiError
 from scholargraph.schema import entities
@@ -70,10 +71,31 @@ class LoggedMaskErrors(MaskErrors):
         )
 
 
+def _code_for(error: GraphQLError) -> str:
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Client mistakes are answers, not incidents: log them briefly, without a traceback.
+        # Unexpected errors were already logged in full by LoggedMaskErrors.
+        for error in errors:
+            if _is_client_error(error):
+                log.debug("client error: %s", error.message)
+            # Parse and validation errors come from graphql-core without a code; give them one
+            # so that every error a client sees carries `extensions.code`.
+            if error.original_error is None and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": _code_for(error)}
+
+
 def build_schema(
     max_depth: int = 12, extra_extensions: tuple[Callable[[], Any], ...] = ()
 ) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         types=EXTRA_TYPES,
         extensions=[
@@ -88,4 +110,4 @@ def build_schema(
     )
 
 
-__all__ = ["EXTRA_TYPES", "Query", "build_schema"]
+__all__ = ["EXTRA_TYPES", "Query", "Schema", "build_schema"]
