@@ -51,13 +51,24 @@ async def graphdb_profile(store: Store, rid: str) -> int:
     """The same batches the DataLoaders issue for QUERY, called directly."""
     ids = [rid]
     await reads.nodes_by_ids(store, ids)
-    hops = [(Rel.AFFILIATED_WITH, "out"), (Rel.EDUCATED_AT, "out"), (Rel.SUPERVISED_BY, "out"),
-            (Rel.INTERESTED_IN, "out"), (Rel.GAVE, "out"), (Rel.RECEIVED, "out")]  # fmt: skip
+    hops = [
+        (Rel.AFFILIATED_WITH, "out"),
+        (Rel.EDUCATED_AT, "out"),
+        (Rel.SUPERVISED_BY, "out"),
+        (Rel.INTERESTED_IN, "out"),
+        (Rel.GAVE, "out"),
+        (Rel.RECEIVED, "out"),
+    ]
     found = await asyncio.gather(*(reads.neighbors(store, ids, r, d) for r, d in hops))  # type: ignore[arg-type]
     works = (await reads.works(store, ids))[rid]
     coauthors = (await reads.collaborators(store, ids))[rid][:20]
-    for rel, direction in ((Rel.FOLLOWS, "in"), (Rel.INTERESTED_IN, "out"), (Rel.GAVE, "out"),
-                           (Rel.RECEIVED, "out"), (Rel.OWNS, "in")):  # fmt: skip
+    for rel, direction in (
+        (Rel.FOLLOWS, "in"),
+        (Rel.INTERESTED_IN, "out"),
+        (Rel.GAVE, "out"),
+        (Rel.RECEIVED, "out"),
+        (Rel.OWNS, "in"),
+    ):
         await reads.degrees(store, ids, rel, direction)  # type: ignore[arg-type]
     papers = [w.paper for w in works]
     awards = [e.other for e in found[5].get(rid, [])]
@@ -77,12 +88,22 @@ async def grow(store: Store, extra: int) -> None:
     edges = []
     for i in range(extra):
         pid, cid = f"paper:bench{i:06d}", f"researcher:bench-coauthor-{i % 97}"
-        nodes += [NodeRow(pid, Label.PAPER, "bench", {"title": f"Synthetic work {i}"}),
-                  NodeRow(cid, Label.RESEARCHER, "bench", {"name": f"Coauthor {i % 97}"})]  # fmt: skip
-        edges += [EdgeRow(Rel.AUTHORED, SUBJECT, pid, "bench", props={"position": 1}),
-                  EdgeRow(Rel.AUTHORED, cid, pid, "bench", props={"position": 2}),
-                  EdgeRow(Rel.PUBLISHED_AT, pid, "venue:bench", "bench", key=str(2000 + i % 25),
-                          props={"year": 2000 + i % 25, "kind": "conference"})]  # fmt: skip
+        nodes += [
+            NodeRow(pid, Label.PAPER, "bench", {"title": f"Synthetic work {i}"}),
+            NodeRow(cid, Label.RESEARCHER, "bench", {"name": f"Coauthor {i % 97}"}),
+        ]
+        edges += [
+            EdgeRow(Rel.AUTHORED, SUBJECT, pid, "bench", props={"position": 1}),
+            EdgeRow(Rel.AUTHORED, cid, pid, "bench", props={"position": 2}),
+            EdgeRow(
+                Rel.PUBLISHED_AT,
+                pid,
+                "venue:bench",
+                "bench",
+                key=str(2000 + i % 25),
+                props={"year": 2000 + i % 25, "kind": "conference"},
+            ),
+        ]
     for start in range(0, len(nodes), 2000):
         await writes.upsert(store, nodes[start : start + 2000], [])
     for start in range(0, len(edges), 2000):
@@ -115,9 +136,14 @@ async def main() -> None:
         await load.seed(store, SEEDS)
         await grow(store, args.extra_works)
         port = free_port()
-        env = {**os.environ, "SCHOLARGRAPH_DATA_DIR": str(data_dir), "SCHOLARGRAPH_LOG_LEVEL": "warning"}
-        api = subprocess.Popen([sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)],
-                               env=env)  # fmt: skip
+        env = {
+            **os.environ,
+            "SCHOLARGRAPH_DATA_DIR": str(data_dir),
+            "SCHOLARGRAPH_LOG_LEVEL": "warning",
+        }
+        api = subprocess.Popen(
+            [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)], env=env
+        )
         url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
             while True:
@@ -126,7 +152,9 @@ async def main() -> None:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.2)
-            body = (await http.post("/graphql", json={"query": QUERY, "variables": {"id": SUBJECT}})).json()
+            body = (
+                await http.post("/graphql", json={"query": QUERY, "variables": {"id": SUBJECT}})
+            ).json()
             assert "errors" not in body, body
             total = body["data"]["researcher"]["works"]["totalCount"]
             http_times, db_times = [], []
@@ -140,8 +168,12 @@ async def main() -> None:
                 db_times.append((t2 - t1) * 1000)
         print(f"profile of {SUBJECT}: {total} works, {args.samples} samples")
         print(f"{'':28}{'p50 ms':>10}{'p99 ms':>10}")
-        print(f"{'(a) GraphQL over HTTP':28}{pct(http_times, .5):10.2f}{pct(http_times, .99):10.2f}")
-        print(f"{'(b) graphdb calls alone':28}{pct(db_times, .5):10.2f}{pct(db_times, .99):10.2f}")
+        print(
+            f"{'(a) GraphQL over HTTP':28}{pct(http_times, 0.5):10.2f}{pct(http_times, 0.99):10.2f}"
+        )
+        print(
+            f"{'(b) graphdb calls alone':28}{pct(db_times, 0.5):10.2f}{pct(db_times, 0.99):10.2f}"
+        )
         print(f"ratio a/b p50: {statistics.median(http_times) / statistics.median(db_times):.2f}")
     finally:
         if api is not None:
