@@ -164,3 +164,31 @@ def test_serve_seeds_an_empty_graph_and_commands_work_beside_it(served: tuple[Pa
     assert stats.returncode == 0 and _counts(stats.stdout)["Paper"] == 12
     # ...and leaves it running for the server.
     assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+
+
+def test_second_serve_on_the_same_data_dir_reuses_the_store(served: tuple[Path, str]) -> None:
+    data_dir, base = served
+    port = _free_port()
+    second = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)], env=_env(data_dir),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if ready.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert second.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        query = '{ researcher(id: "researcher:will-grathwohl") { name } }'
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10)
+        assert answer.json() == {"data": {"researcher": {"name": "Will Grathwohl"}}}
+    finally:
+        second.terminate()
+        second.wait(30)
+    # The second server did not own the store, so stopping it left the first one working.
+    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
