@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from scholargraph import auth
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
@@ -43,6 +44,14 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         store: Store = self._store_of(request)
         context = Context.for_request(store, request_id_of(request))
+        context.extra["rate_limiter"] = auth.limiter_of(request.app.state)
+        header = request.headers.get("authorization")
+        if header is not None:
+            # A refused token makes the request anonymous; mutations then report why.
+            try:
+                context.account = await auth.authenticate(store, header)
+            except auth.InvalidToken as exc:
+                context.extra["auth_error"] = str(exc)
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = context.request_id
         return context

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import typer
 
+from scholargraph import cli_tokens
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import StoreError
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import paper lists into the graph.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(cli_tokens.app, name="token")
 
 
 def fail(message: str, code: int = 1) -> None:
