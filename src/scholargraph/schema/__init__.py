@@ -21,11 +21,13 @@ from strawberry.types import ExecutionContext
 
 from scholargraph.errors import ApiError
 from scholargraph.schema import entities
+from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
 
-Query = merge_types("Query", (ProfileQuery,))
+Query = merge_types("Query", (ProfileQuery, CommunityQuery))
+Mutation = merge_types("Mutation", (CommunityMutation,))
 
 # Types only reachable through the Node interface still belong in the SDL.
 EXTRA_TYPES: tuple[type, ...] = (
@@ -97,6 +99,7 @@ def build_schema(
 ) -> strawberry.Schema:
     return Schema(
         query=Query,
+        mutation=Mutation,
         types=EXTRA_TYPES,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
@@ -110,4 +113,4 @@ def build_schema(
     )
 
 
-__all__ = ["EXTRA_TYPES", "Query", "Schema", "build_schema"]
+__all__ = ["EXTRA_TYPES", "Mutation", "Query", "Schema", "build_schema"]

@@ -347,6 +347,10 @@ class Researcher(Node):
             external_ids=_text_list(r.get("externalIds")),
         )
 
+    @strawberry.field(description="Accounts following this researcher; same as stats.followers.")
+    async def followers_count(self, info: Info) -> int:
+        return await info.context.loaders.degree(Rel.FOLLOWS, "in").load(self.id)
+
 
 @strawberry.type
 class Paper(Node):
