@@ -57,7 +57,7 @@ def token_of_header(header: str) -> str:
 
 
 async def authenticate(store: Store, header: str) -> accounts.Account:
-    """The account an `Authorization: Bearer ...` header speaks for; one indexed-free lookup."""
+    """The account an `Authorization: Bearer ...` header speaks for, in one store read."""
     token_id, secret = parse_token(token_of_header(header))
     found = await accounts.by_token_id(store, token_id)
     stored = found[1] if found else _DUMMY_HASH

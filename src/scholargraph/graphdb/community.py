@@ -196,8 +196,8 @@ _CLAIM_STATE = f"""
 {_match("c", Label.CLAIM, "claim")}
 MATCH (a:{A})-[:{Rel.CLAIMS}]->(c)-[:{Rel.CLAIM_OF}]->(r:{R})
 OPTIONAL MATCH (r)<-[:{Rel.OWNS}]-(o:{A})
-RETURN a.id AS account, a.name AS claimant, r.id AS researcher, properties(c) AS claim,
-       collect(DISTINCT o.id) AS owners
+WITH a, c, r, collect(DISTINCT o.id) AS owners
+RETURN a.id AS account, a.name AS claimant, r.id AS researcher, properties(c) AS claim, owners
 """
 
 
@@ -427,7 +427,8 @@ def _editable(label: Label, rel: Rel) -> str:
     return f"""
 {_match("n", label, "id")}
 OPTIONAL MATCH (a:{A} {{id: $account}})-[:{Rel.OWNS}]->(:{R})-[:{rel}]->(n)
-RETURN properties(n) AS props, count(a) > 0 AS mine
+WITH n, count(a) > 0 AS mine
+RETURN properties(n) AS props, mine
 """
 
 
