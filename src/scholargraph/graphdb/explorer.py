@@ -1,0 +1,256 @@
+"""The research-graph explorer: n-hop neighborhoods and collaboration paths.
+
+A neighborhood is walked breadth-first, one query per hop, so the node limit is applied inside
+the database at every level and a node is reported once, at its smallest distance.
+
+A level reads at most max(limit + 1, LEVEL_SCAN) new neighbors, taking the frontier in order,
+and only then sorts them: a hub in the frontier (a venue with thousands of papers) costs no
+more than any other level. When a level offers more than that, the nodes kept are the first
+by (label, name, id) among those read, and `truncated` is set. Below it, they are exactly the
+first in that order, so a smaller `limit` returns a prefix of a larger one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scholargraph.graphdb.model import ENTITY, KNOWLEDGE_LABELS, KNOWLEDGE_RELS, Label, Rel
+from scholargraph.graphdb.store import Store
+
+MAX_HOPS = 4
+MAX_LIMIT = 2_000
+MAX_PATH_HOPS = 10
+# New neighbors a level reads before ranking them (when the limit needs fewer).
+LEVEL_SCAN = 1_000
+
+
+@dataclass(frozen=True)
+class Reached:
+    id: str
+    label: Label
+    name: str
+    distance: int
+
+    @property
+    def order(self) -> tuple[int, str, str, str]:
+        return (self.distance, self.label.value, self.name, self.id)
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    target: str
+    type: Rel
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Neighborhood:
+    center: Reached
+    nodes: list[Reached]  # without the center, by (distance, label, name, id)
+    edges: list[Link]  # only between returned nodes (center included)
+    truncated: bool
+    hops: int
+
+
+_R, _P, _V, _T = Label.RESEARCHER, Label.PAPER, Label.VENUE, Label.TALK
+_A, _I, _O = Label.AWARD, Label.INSTITUTION, Label.TOPIC
+# The labels each knowledge relationship joins (as model.Rel documents them): a walk limited to
+# some labels skips relationship types that cannot reach them, so a topic's thousands of
+# papers are not read on the way to its researchers.
+ENDPOINTS: dict[Rel, tuple[frozenset[Label], frozenset[Label]]] = {
+    rel: (frozenset(src), frozenset(dst))
+    for rel, src, dst in (
+        (Rel.AUTHORED, {_R}, {_P}),
+        (Rel.PUBLISHED_AT, {_P}, {_V}),
+        (Rel.AFFILIATED_WITH, {_R}, {_I}),
+        (Rel.EDUCATED_AT, {_R}, {_I}),
+        (Rel.SUPERVISED_BY, {_R}, {_R}),
+        (Rel.INTERESTED_IN, {_R}, {_O}),
+        (Rel.HAS_TOPIC, {_P}, {_O}),
+        (Rel.GAVE, {_R}, {_T}),
+        (Rel.TALK_AT, {_T}, {_V}),
+        (Rel.TALK_HOSTED_BY, {_T}, {_I}),
+        (Rel.RECEIVED, {_R}, {_A}),
+        (Rel.AWARD_FOR, {_A}, {_P}),
+        (Rel.AWARDED_AT, {_A}, {_V}),
+        (Rel.FUNDED_BY, {_A}, {_I}),
+        (Rel.PART_OF, {_V, _I}, {_V, _I}),
+        (Rel.HOSTED_BY, {_V}, {_I}),
+    )
+}
+
+
+def walkable(rels: Sequence[Rel], labels: Sequence[Label], center: Label) -> list[Rel]:
+    """The relationship types that can join two of `labels` (or the center and one of them)."""
+    to = set(labels)
+    at = to | {center}
+    found = []
+    for rel in rels:
+        src, dst = ENDPOINTS.get(rel, (frozenset(KNOWLEDGE_LABELS), frozenset(KNOWLEDGE_LABELS)))
+        if (src & at and dst & to) or (dst & at and src & to):
+            found.append(rel)
+    return found
+
+
+def _rel_pattern(rels: Sequence[Rel]) -> str:
+    # Relationship types cannot be parameters; they come from the Rel whitelist only.
+    return "|".join(str(Rel(rel)) for rel in rels)
+
+
+# Researchers, venues, institutions, topics and awards have a name; papers and talks a title.
+_NAME = "coalesce(n.name, n.title, n.id)"
+
+_CENTER = (
+    f"MATCH (n:{ENTITY} {{id: $id}}) "
+    "WITH n, [l IN labels(n) WHERE l IN $labels] AS kinds WHERE size(kinds) > 0 "
+    f"RETURN n.id AS id, kinds[0] AS label, {_NAME} AS name"
+)
+
+
+def _level_query(rels: Sequence[Rel]) -> str:
+    # `$exclude` only needs the previous level and the frontier itself: in a breadth-first walk
+    # a neighbor of a level-d node that was already reached is at level d-1 or d. A CALL
+    # subquery per frontier node would cap each node separately, but FalkorDB then runs every
+    # relationship type as its own traversal per row: ten times slower than this one pass.
+    return (
+        f"UNWIND $frontier AS fid MATCH (a:{ENTITY} {{id: fid}})-[:{_rel_pattern(rels)}]-(n) "
+        "WHERE NOT n.id IN $exclude WITH DISTINCT n "
+        "WITH n, [l IN labels(n) WHERE l IN $labels] AS kinds WHERE size(kinds) > 0 "
+        "WITH n, kinds[0] AS label LIMIT $scan "
+        f"RETURN n.id AS id, label, {_NAME} AS name ORDER BY label, name, id LIMIT $take"
+    )
+
+
+def _edge_query(rels: Sequence[Rel]) -> str:
+    # Outgoing only: hubs (venues, topics, institutions) are dense in incoming relationships.
+    return (
+        f"UNWIND $ids AS id MATCH (a:{ENTITY} {{id: id}})-[r:{_rel_pattern(rels)}]->(b) "
+        # Filtering after WITH keeps FalkorDB from planning an index scan of `b` per row.
+        "WITH a, r, b WHERE b.id IN $ids "
+        "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
+    )
+
+
+async def center(store: Store, node_id: str) -> Reached | None:
+    """The node as a neighborhood center; None unless it exists with a knowledge label."""
+    rows = await store.read(_CENTER, {"id": node_id, "labels": [str(x) for x in KNOWLEDGE_LABELS]})
+    if not rows:
+        return None
+    row = rows[0]
+    return Reached(row["id"], Label(row["label"]), str(row["name"]), 0)
+
+
+async def neighborhood(
+    store: Store,
+    center_id: str,
+    hops: int,
+    labels: Sequence[Label] | None = None,
+    rels: Sequence[Rel] | None = None,
+    limit: int = 200,
+) -> Neighborhood | None:
+    """Nodes within `hops` relationships of the center (at most `limit` of them), and the
+    relationships among them. `labels`/`rels` restrict what is walked; None means all
+    knowledge labels/relationships, an empty list means none. None if the center is unknown."""
+    if not 1 <= hops <= MAX_HOPS:
+        raise ValueError(f"hops must be between 1 and {MAX_HOPS}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+    origin = await center(store, center_id)
+    if origin is None:
+        return None
+    walk_labels = [x for x in KNOWLEDGE_LABELS if labels is None or x in labels]
+    walk_rels = [x for x in KNOWLEDGE_RELS if rels is None or x in rels]
+    if labels is not None:
+        walk_rels = walkable(walk_rels, walk_labels, origin.label)
+    found: list[Reached] = []
+    truncated = False
+    if walk_labels and walk_rels:
+        found, truncated = await _walk(store, origin, hops, walk_labels, walk_rels, limit)
+    edges = await _edges(store, [origin.id, *(n.id for n in found)], walk_rels)
+    return Neighborhood(origin, found, edges, truncated, hops)
+
+
+async def _walk(
+    store: Store,
+    origin: Reached,
+    hops: int,
+    labels: Sequence[Label],
+    rels: Sequence[Rel],
+    limit: int,
+) -> tuple[list[Reached], bool]:
+    query = _level_query(rels)
+    label_names = [str(x) for x in labels]
+    found: list[Reached] = []
+    previous: list[str] = []
+    frontier = [origin.id]
+    for distance in range(1, hops + 1):
+        if not frontier:
+            break
+        remaining = limit - len(found)
+        rows = await store.read(
+            query,
+            {
+                "frontier": frontier,
+                "exclude": previous + frontier,
+                "labels": label_names,
+                # One more than fits tells whether anything was left out.
+                "take": remaining + 1,
+                "scan": max(remaining + 1, LEVEL_SCAN),
+            },
+        )
+        level = [Reached(r["id"], Label(r["label"]), str(r["name"]), distance) for r in rows]
+        level.sort(key=lambda n: n.order)
+        if len(level) > remaining:
+            return found + level[:remaining], True
+        found += level
+        previous, frontier = frontier, [n.id for n in level]
+    return found, False
+
+
+async def _edges(store: Store, ids: list[str], rels: Sequence[Rel]) -> list[Link]:
+    if len(ids) < 2 or not rels:
+        return []
+    rows = await store.read(_edge_query(rels), {"ids": ids})
+    links = [Link(r["source"], r["target"], Rel(r["type"]), r["props"] or {}) for r in rows]
+    links.sort(key=lambda e: (e.source, e.type.value, e.target, repr(sorted(e.props.items()))))
+    return links
+
+
+async def collaboration_path(
+    store: Store, from_id: str, to_id: str, max_hops: int
+) -> list[str] | None:
+    """Ids of a shortest researcher-paper-researcher chain from one researcher to another, at
+    most `max_hops` coauthorships long; None when there is none (or either end is unknown)."""
+    if not 1 <= max_hops <= MAX_PATH_HOPS:
+        raise ValueError(f"max_hops must be between 1 and {MAX_PATH_HOPS}")
+    if from_id == to_id:
+        # Neither engine's shortest-path routine accepts the same node at both ends.
+        rows = await store.read(_RESEARCHER, {"id": from_id})
+        return [from_id] if rows else None
+    query = store.dialect.shortest_path.replace("{max_rels}", str(2 * int(max_hops)))
+    rows = await store.read(query, {"from": from_id, "to": to_id})
+    if not rows:
+        return None
+    ids = [str(i) for i in rows[0]["ids"]]
+    return ids if 1 < len(ids) <= 2 * max_hops + 1 else None
+
+
+_RESEARCHER = f"MATCH (n:{Label.RESEARCHER} {{id: $id}}) RETURN n.id AS id"
+
+__all__ = [
+    "ENDPOINTS",
+    "LEVEL_SCAN",
+    "MAX_HOPS",
+    "MAX_LIMIT",
+    "MAX_PATH_HOPS",
+    "Link",
+    "Neighborhood",
+    "Reached",
+    "center",
+    "collaboration_path",
+    "neighborhood",
+    "walkable",
+]
