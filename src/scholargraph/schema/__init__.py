@@ -22,11 +22,12 @@ from strawberry.types import ExecutionContext
 from scholargraph.errors import ApiError
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
+from scholargraph.schema.explorer import ExplorerQuery
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
 
-Query = merge_types("Query", (ProfileQuery, CommunityQuery))
+Query = merge_types("Query", (ProfileQuery, ExplorerQuery, CommunityQuery))
 Mutation = merge_types("Mutation", (CommunityMutation,))
 
 # Types only reachable through the Node interface still belong in the SDL.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Private
@@ -25,7 +25,12 @@ from scholargraph.schema.enums import (
     parse,
 )
 
+if TYPE_CHECKING:
+    from scholargraph.schema.explorer import EntityType, RelationType, Subgraph
+
 Info = strawberry.Info[Context, None]
+# The explorer's types refer to these node types, so these refer back to them lazily.
+_EXPLORER = "scholargraph.schema.explorer"
 
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
@@ -351,6 +356,19 @@ class Researcher(Node):
     async def followers_count(self, info: Info) -> int:
         return await info.context.loaders.degree(Rel.FOLLOWS, "in").load(self.id)
 
+    @strawberry.field(description="Nodes within `hops` relationships of this one; see Query.")
+    async def neighborhood(
+        self,
+        info: Info,
+        hops: int = 2,
+        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
+        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
+        limit: int = 200,
+    ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
+        from scholargraph.schema import explorer  # imports this module: resolve it late
+
+        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
+
 
 @strawberry.type
 class Paper(Node):
@@ -413,6 +431,19 @@ class Paper(Node):
             summary=r.get("summary"),
             external_ids=_text_list(r.get("externalIds")),
         )
+
+    @strawberry.field(description="Nodes within `hops` relationships of this one; see Query.")
+    async def neighborhood(
+        self,
+        info: Info,
+        hops: int = 2,
+        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
+        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
+        limit: int = 200,
+    ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
+        from scholargraph.schema import explorer  # imports this module: resolve it late
+
+        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
 
 
 @strawberry.type
