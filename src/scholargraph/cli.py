@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import getpass
 import logging
 import socket
+import sys
+import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
 from scholargraph import cli_tokens
 from scholargraph.graphdb.connect import open_store
+from scholargraph.graphdb.identity import (
+    IdentityError,
+    MergeResult,
+    SplitResult,
+    merge_researchers,
+    split_researcher,
+)
 from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import StoreError
 from scholargraph.ingest import load
+from scholargraph.ingest.importer import (
+    RECORDS_PER_BATCH,
+    ImportSummary,
+    SourceFile,
+    jsonl_sources,
+    paperlists_sources,
+    run_import,
+    summary_lines,
+)
 from scholargraph.ingest.seed import SeedError
 from scholargraph.settings import Settings, describe
 
@@ -123,6 +143,134 @@ def export_schema() -> None:
     typer.echo(build_schema().as_str())
 
 
+researchers_app = typer.Typer(
+    help="Merge and split researchers; every merge is recorded and can be undone.",
+    no_args_is_help=True,
+)
+app.add_typer(researchers_app, name="researchers")
+
+
+def _import(sources_of: Callable[[], list[SourceFile]], batch_size: int) -> None:
+    """Shared body of the import commands: progress on stderr, summary and timing on stdout,
+    exit code 1 when a whole file could not be imported."""
+    settings = Settings()
+    started = time.perf_counter()
+    sources = sources_of()
+    known = [s.records for s in sources if s.records is not None]
+
+    async def work() -> ImportSummary:
+        async with open_store(settings) as store:
+            # Typed Any: typer's vendored click leaves the item type unsolved for a bare length.
+            progress: Any = typer.progressbar(
+                length=2 * sum(known) if len(known) == len(sources) else None,
+                label="importing",
+                file=sys.stderr,
+            )
+            with progress as bar:
+                return await run_import(
+                    store, sources, batch_records=batch_size, progress=bar.update
+                )
+
+    summary = run(work)
+    for line in summary_lines(summary):
+        typer.echo(line)
+    elapsed = time.perf_counter() - started
+    rate = summary.read / elapsed if elapsed else 0.0
+    typer.echo(f"elapsed     {elapsed:.2f} s ({rate:,.0f} records/s)")
+    if summary.failed_files:
+        raise typer.Exit(1)
+
+
+_BATCH = typer.Option(
+    RECORDS_PER_BATCH, "--batch-size", min=1, help="Records per atomic write batch."
+)
+
+
+@import_app.command("paperlists")
+def import_paperlists_command(
+    files: list[Path] = typer.Argument(..., help="paperlists files, e.g. iclr2019.json."),
+    keep_rejected: bool = typer.Option(
+        False, "--keep-rejected", help="Also import rejected and withdrawn submissions."
+    ),
+    batch_size: int = _BATCH,
+) -> None:
+    """Import papercopilot paperlists files (see docs/import-format.md, docs/identity.md)."""
+    _import(lambda: paperlists_sources(files, keep_rejected=keep_rejected), batch_size)
+
+
+@import_app.command("jsonl")
+def import_jsonl_command(
+    files: list[Path] = typer.Argument(..., help="scholargraph JSON Lines files."),
+    batch_size: int = _BATCH,
+) -> None:
+    """Import scholargraph JSON Lines files (see docs/import-format.md)."""
+    _import(lambda: jsonl_sources(files), batch_size)
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in some containers
+        return "cli"
+
+
+@researchers_app.command("merge")
+def researchers_merge(
+    ids: list[str] = typer.Argument(..., help="Researcher ids to merge away."),
+    into: str = typer.Option(..., "--into", help="The researcher id that remains."),
+    reason: str = typer.Option("", help="Why; kept in the merge record."),
+    actor: str | None = typer.Option(None, help="Who merges (default: cli:<user>)."),
+) -> None:
+    """Merge researchers into one; prints the merge id that `split` takes."""
+    settings = Settings()
+
+    async def work() -> MergeResult:
+        async with open_store(settings) as store:
+            return await merge_researchers(
+                store, ids, into, actor=_actor(actor), reason=reason or "merged by hand"
+            )
+
+    try:
+        result = run(work)
+    except IdentityError as exc:
+        fail(str(exc))
+        return
+    typer.echo(
+        f"{result.merge_id}: merged {', '.join(result.merged)} into {result.into} "
+        f"({result.moved} relationships moved, {result.dropped} between them kept in the record)"
+    )
+
+
+@researchers_app.command("split")
+def researchers_split(
+    merge_id: str = typer.Argument(
+        ..., metavar="MERGE_ID", help="A merge id, or a researcher id (its latest merge)."
+    ),
+    reason: str = typer.Option("", help="Why; kept in the merge record."),
+    actor: str | None = typer.Option(None, help="Who splits (default: cli:<user>)."),
+) -> None:
+    """Undo a merge: restore the merged researchers and exactly the relationships it moved."""
+    settings = Settings()
+
+    async def work() -> SplitResult:
+        async with open_store(settings) as store:
+            return await split_researcher(store, merge_id, actor=_actor(actor), reason=reason)
+
+    try:
+        result = run(work)
+    except IdentityError as exc:
+        fail(str(exc))
+        return
+    typer.echo(
+        f"{result.merge_id}: restored {', '.join(result.restored)} from {result.into} "
+        f"({result.relationships} relationships given back)"
+    )
+    for skipped in result.skipped:
+        typer.echo(f"  not restored (far end no longer exists): {skipped}")
+
+
 def main() -> None:
     app()
 
@@ -130,4 +278,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-__all__ = ["app", "import_app", "main"]
+__all__ = ["app", "import_app", "main", "researchers_app"]
