@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from conftest import SEEDS, gql
+from scholargraph.graphdb import explorer
 from scholargraph.graphdb.model import Rel, paper_id
+from scholargraph.graphdb.store import Store
 from scholargraph.ingest.seed import seed_rows
 
 WILL = "researcher:will-grathwohl"
@@ -262,6 +264,19 @@ async def test_collaboration_path_bad_input(
     assert _error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument  # type: ignore[index]
     assert body["data"] == {"collaborationPath": None}
+
+
+async def test_a_path_search_too_wide_says_so(
+    client: httpx.AsyncClient, seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if seeded.dialect.shortest_path:
+        pytest.skip("this engine's own shortest-path routine does not walk level by level")
+    monkeypatch.setattr(explorer, "MAX_PATH_FRONTIER", 0)
+    body = await gql(client, PATH, {"from": FETAYA, "to": BEHRMANN, "maxHops": 6})
+    assert _error_codes(body) == ["BAD_USER_INPUT"]
+    error = body["errors"][0]  # type: ignore[index]
+    assert error["extensions"]["argument"] == "maxHops"
+    assert "lower `maxHops`" in error["message"]
 
 
 async def test_labels_outside_the_knowledge_graph_are_not_in_the_enum(

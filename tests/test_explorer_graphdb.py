@@ -204,6 +204,8 @@ async def test_truncated_only_when_something_was_left_out(seeded: Store, seed: S
         ("venue:neurips", [Label.VENUE], None, 2),
         ("topic:normalizing-flows", None, [Rel.INTERESTED_IN, Rel.SUPERVISED_BY], 2),
         (paper_id("Invertible Residual Networks"), [Label.RESEARCHER], None, 2),
+        # Supervisors are still reached (as coauthors) but their SUPERVISED_BY edge is not walked.
+        (WILL, None, [r for r in KNOWLEDGE_RELS if r is not Rel.SUPERVISED_BY], 2),
     ],
 )
 async def test_filters_restrict_what_is_walked(
@@ -334,6 +336,70 @@ async def test_collaboration_path_needs_a_chain_of_papers(store: Store) -> None:
         "researcher:d",
     ]
     assert await explorer.collaboration_path(store, "researcher:a", "researcher:d", 2) is None
+
+
+async def _coauthorships(store: Store, papers: dict[str, str]) -> None:
+    """Papers named by their authors' one-letter names, e.g. {"p1": "abc"}."""
+    people = sorted(set("".join(papers.values())))
+    nodes = [NodeRow(f"researcher:{n}", Label.RESEARCHER, "t", {"name": n}) for n in people]
+    nodes += [NodeRow(f"paper:{p}", Label.PAPER, "t", {"title": p}) for p in papers]
+    edges = [
+        EdgeRow(Rel.AUTHORED, f"researcher:{n}", f"paper:{p}", "t")
+        for p, names in papers.items()
+        for n in names
+    ]
+    await writes.upsert(store, nodes, edges)
+
+
+async def test_collaboration_path_takes_the_shorter_of_two_chains(store: Store) -> None:
+    # a-b-c-d-e-f is five coauthorships long; a-x-y-f is three. A prolific researcher h on
+    # the long side makes the two ends' searches grow unevenly.
+    papers = {"ab": "ab", "bc": "bc", "cd": "cd", "de": "de", "ef": "ef"}
+    papers |= {"ax": "ax", "xy": "xy", "yf": "yf"}
+    papers |= {f"h{i}": "bh" + "ijklmnopq"[i] for i in range(9)}
+    await _coauthorships(store, papers)
+    ids = await explorer.collaboration_path(store, "researcher:a", "researcher:f", 6)
+    assert ids == [
+        "researcher:a",
+        "paper:ax",
+        "researcher:x",
+        "paper:xy",
+        "researcher:y",
+        "paper:yf",
+        "researcher:f",
+    ]
+    back = await explorer.collaboration_path(store, "researcher:f", "researcher:a", 6)
+    assert back == ids[::-1]
+    assert await explorer.collaboration_path(store, "researcher:a", "researcher:f", 2) is None
+    via_hub = await explorer.collaboration_path(store, "researcher:q", "researcher:e", 6)
+    assert via_hub is not None and len(via_hub) == 2 * 4 + 1  # q-b-c-d-e
+    assert await explorer.collaboration_path(store, "researcher:a", "paper:ab", 6) is None
+
+
+async def test_a_path_search_too_wide_is_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.dialect.shortest_path:
+        pytest.skip("this engine's own shortest-path routine does not walk level by level")
+    await _coauthorships(store, {"ab": "ab", "ax": "ax", "xy": "xy", "yf": "yf", "ef": "ef"})
+    monkeypatch.setattr(explorer, "MAX_PATH_FRONTIER", 1)
+    # a reaches {b, x} and f reaches {e, y} without meeting: the next step would expand two.
+    with pytest.raises(explorer.PathSearchTooWide, match="2 coauthorships or fewer"):
+        await explorer.collaboration_path(store, "researcher:a", "researcher:f", 6)
+    assert await explorer.collaboration_path(store, "researcher:a", "researcher:y", 6) == [
+        "researcher:a",
+        "paper:ax",
+        "researcher:x",
+        "paper:xy",
+        "researcher:y",
+    ]
+
+
+async def test_no_collaboration_path_between_components(store: Store) -> None:
+    await _coauthorships(store, {"ab": "ab", "bc": "bc", "xy": "xy"})
+    assert await explorer.collaboration_path(store, "researcher:a", "researcher:y", 10) is None
+    ids = await explorer.collaboration_path(store, "researcher:c", "researcher:a", 10)
+    assert ids == ["researcher:c", "paper:bc", "researcher:b", "paper:ab", "researcher:a"]
 
 
 @pytest.mark.parametrize(("hops", "limit"), [(0, 10), (5, 10), (2, 0), (2, 2_001)])

@@ -62,7 +62,10 @@ async def collaboration_path(ctx: Context, from_id: str, to_id: str, max_hops: i
                 f"`{argument}` must be a researcher id (researcher:...); got {node_id[:80]!r}",
                 argument=argument,
             )
-    ids = await explorer_db.collaboration_path(ctx.store, from_id, to_id, max_hops)
+    try:
+        ids = await explorer_db.collaboration_path(ctx.store, from_id, to_id, max_hops)
+    except explorer_db.PathSearchTooWide as exc:
+        raise BadUserInput(f"{exc}; lower `maxHops`", argument="maxHops") from None
     if ids is None:
         return None
     nodes = await ctx.loaders.node.load_many(ids)

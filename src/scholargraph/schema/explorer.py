@@ -189,7 +189,9 @@ class ExplorerQuery:
 
     @strawberry.field(
         description="A shortest coauthorship chain between two researchers, at most `maxHops` "
-        "(1 to 10) coauthorships long; null when there is none or either is unknown."
+        "(1 to 10) coauthorships long; null when there is none or either is unknown. When "
+        "too many researchers lie within reach, a BAD_USER_INPUT error asks for a lower "
+        "`maxHops`."
     )
     async def collaboration_path(
         self,
