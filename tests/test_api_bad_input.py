@@ -158,9 +158,7 @@ async def _round_trips(store: Store, client: httpx.AsyncClient, researcher: str)
 ROUND_TRIP_BOUND = 22  # the relationship hops PROFILE_PAGE_QUERY asks for, plus node batches
 
 
-async def test_round_trips_do_not_grow_with_works(
-    seeded: Store, client: httpx.AsyncClient
-) -> None:
+async def test_round_trips_do_not_grow_with_works(seeded: Store, client: httpx.AsyncClient) -> None:
     # How loads fall into batches depends on which store replies come back first, so the exact
     # count can move by one or two; what must hold is one bound for 8 works and for 2,000.
     few = await _round_trips(seeded, client, "researcher:david-duvenaud")
@@ -170,3 +168,15 @@ async def test_round_trips_do_not_grow_with_works(
     assert body["data"]["researcher"]["works"]["totalCount"] > 2_000  # type: ignore[index]
     assert few <= ROUND_TRIP_BOUND
     assert many <= ROUND_TRIP_BOUND
+
+
+async def test_a_variable_outside_an_enum_is_bad_input_not_masked(
+    client: httpx.AsyncClient,
+) -> None:
+    query = (
+        'query($kind: PublicationKind) { researcher(id: "%s") { works(kind: $kind) { totalCount } } }'
+        % SUBJECT
+    )
+    body = await gql(client, query, {"kind": "NOVEL"})
+    assert _codes(body) == ["BAD_USER_INPUT"]
+    assert "NOVEL" in body["errors"][0]["message"]  # type: ignore[index]

@@ -41,6 +41,7 @@ class Dialect:
     # Folded search tokens -> one expression in the engine's full-text syntax (all must match).
     fulltext_expression: Callable[[list[str]], str]
     # $from, $to researcher ids; the literal `{max_rels}` is replaced by a bounded int; `ids` out.
+    # Empty: the engine has no fast shortest path; explorer.py walks from both ends instead.
     shortest_path: str
 
 

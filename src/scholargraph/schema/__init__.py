@@ -19,7 +19,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from scholargraph.errors import ApiError
+from scholargraph.errors import BadUserInput
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.explorer import ExplorerQuery
@@ -45,8 +45,10 @@ EXTRA_TYPES: tuple[type, ...] = (
 
 def _is_client_error(error: GraphQLError) -> bool:
     # Our coded errors and GraphQL's own syntax/validation errors say what to fix; pass them.
+    # graphql-core raises GraphQLError itself only for client mistakes (e.g. a variable that
+    # does not coerce to an enum); anything else from a resolver is a bug to mask.
     original = error.original_error
-    return original is None or isinstance(original, ApiError)
+    return original is None or isinstance(original, GraphQLError)
 
 
 class LoggedMaskErrors(MaskErrors):
@@ -91,8 +93,9 @@ class Schema(strawberry.Schema):
                 log.debug("client error: %s", error.message)
             # Parse and validation errors come from graphql-core without a code; give them one
             # so that every error a client sees carries `extensions.code`.
-            if error.original_error is None and not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": _code_for(error)}
+            if not (error.extensions or {}).get("code"):
+                code = _code_for(error) if error.original_error is None else BadUserInput.code
+                error.extensions = {**(error.extensions or {}), "code": code}
 
 
 def build_schema(
