@@ -349,10 +349,11 @@ class Index:
     # -- researchers ---------------------------------------------------------------------------
 
     def resolve_authors(
-        self, paper: str | None, authors: Sequence[AuthorRecord]
+        self, paper: str | None, authors: Sequence[AuthorRecord], *, new_paper: str = ""
     ) -> list[AuthorDecision]:
         """One decision per author. `paper` is the existing paper the record was matched to,
-        or None for a paper new to the graph (then only ids and coauthors are evidence)."""
+        or None for a paper new to the graph (then only ids and coauthors are evidence), whose
+        id is `new_paper` (it seeds the ids of new namesakes)."""
         keys = [text.name_key(a.name) for a in authors]
         strong = [
             self._strong_matches(paper, author, key)
@@ -383,7 +384,9 @@ class Index:
         reserved: set[str] = set()  # one byline may name two new people alike
         for i in order:
             if i not in decisions:
-                decisions[i] = self._new_person(authors[i], paper, namesakes[i], reserved)
+                decisions[i] = self._new_person(
+                    authors[i], paper or new_paper, namesakes[i], reserved
+                )
                 reserved.add(decisions[i].researcher)
         return [decisions[i] for i in range(len(authors))]
 

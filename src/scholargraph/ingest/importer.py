@@ -268,7 +268,9 @@ class _Run:
     def paper(self, record: PaperRecord, source: str) -> None:
         index = self.index
         found = index.resolve_paper(record)
-        decisions = index.resolve_authors(None if found.created else found.paper, record.authors)
+        decisions = index.resolve_authors(
+            None if found.created else found.paper, record.authors, new_paper=found.paper
+        )
         for decision in decisions:
             if decision.merge:
                 where = f"at position {decision.author.position} of {record.title!r}"
