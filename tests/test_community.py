@@ -525,3 +525,63 @@ async def test_owners_correct_their_own_profile(roomy: httpx.AsyncClient, seeded
     assert json.loads(paper_update["after"]) == {"abstract": "Better words."}
     [affiliation_edit] = [r for r in trail if r["action"] == "addAffiliation"][:1]
     assert json.loads(affiliation_edit["before"])["since"] == "2021"  # newest first: the edit
+
+
+# ---------------------------------------------------------------------- merges and splits
+
+MERGE = (
+    "mutation ($ids: [ID!]!, $into: ID!) { mergeResearchers(ids: $ids, into: $into, "
+    'reason: "one person") { mergeId merged movedRelationships into { id followersCount } } }'
+)
+SPLIT = (
+    "mutation ($ref: ID!) { splitResearcher(ref: $ref) { mergeId restored { id } "
+    "into { id followersCount } } }"
+)
+
+
+async def test_admins_merge_and_split_researchers(roomy: httpx.AsyncClient, seeded: Store) -> None:
+    alice = await token(seeded, "alice")
+    root = await token(seeded, "root", admin=True)
+    await ok(roomy, FOLLOW, {"id": KEVIN}, alice)
+    pair = {"ids": [KEVIN], "into": RICKY}
+
+    await refused(roomy, seeded, MERGE, pair, alice, "FORBIDDEN")
+    await refused(roomy, seeded, MERGE, {"ids": [], "into": RICKY}, root, "BAD_USER_INPUT")
+    await refused(roomy, seeded, MERGE, {"ids": ["venue:arxiv"], "into": RICKY}, root,
+                  "BAD_USER_INPUT")  # fmt: skip
+    await refused(roomy, seeded, MERGE, {"ids": [RICKY], "into": RICKY}, root, "BAD_USER_INPUT")
+    await refused(roomy, seeded, MERGE, {"ids": ["researcher:nobody"], "into": RICKY}, root,
+                  "NOT_FOUND")  # fmt: skip
+
+    merged = (await ok(roomy, MERGE, pair, root))["mergeResearchers"]
+    assert merged["merged"] == [KEVIN]
+    assert merged["movedRelationships"] > 0
+    assert merged["into"] == {"id": RICKY, "followersCount": 1}  # the follow moved with it
+    assert (await ok(roomy, "query ($id: ID!) { researcher(id: $id) { id } }", {"id": KEVIN}))[
+        "researcher"
+    ] is None
+
+    await refused(roomy, seeded, SPLIT, {"ref": "paper:abc"}, root, "BAD_USER_INPUT")
+    await refused(roomy, seeded, SPLIT, {"ref": merged["mergeId"]}, alice, "FORBIDDEN")
+    split = (await ok(roomy, SPLIT, {"ref": merged["mergeId"]}, root))["splitResearcher"]
+    assert split["restored"] == [{"id": KEVIN}]
+    assert split["into"] == {"id": RICKY, "followersCount": 0}
+    assert (await profile(roomy, KEVIN))["followersCount"] == 1
+    await refused(roomy, seeded, SPLIT, {"ref": merged["mergeId"]}, root, "CONFLICT")
+
+    log = await ok(roomy, "{ auditLog(first: 5) { edges { node { actor action target } } } }",
+                   token=root)  # fmt: skip
+    assert [e["node"] for e in log["auditLog"]["edges"][:2]] == [
+        {"actor": "root", "action": "splitResearcher", "target": merged["mergeId"]},
+        {"actor": "root", "action": "mergeResearchers", "target": RICKY},
+    ]
+
+
+async def test_a_merge_cannot_give_a_profile_two_owners(
+    roomy: httpx.AsyncClient, seeded: Store
+) -> None:
+    await claimed(roomy, seeded, "alice", KEVIN)
+    await claimed(roomy, seeded, "bob", RICKY)
+    root = await token(seeded, "root", admin=True)
+    message = await refused(roomy, seeded, MERGE, {"ids": [KEVIN], "into": RICKY}, root, "CONFLICT")
+    assert "owned by 2" in message

@@ -511,6 +511,14 @@ async def update_owned(
     return bool(rows)
 
 
+# ------------------------------------------------------------------------- standalone audit
+
+
+async def record_audit(store: Store, audit: AuditEntry) -> None:
+    """For changes made by a query that is not ours (merges and splits write their own)."""
+    await store.write(f"{CREATE_AUDIT} RETURN x.id AS id", {"audit": audit.params()})
+
+
 # -------------------------------------------------------------------------------- admin pages
 
 _AUDIT_PAGE = (
@@ -575,6 +583,7 @@ __all__ = [
     "new_id",
     "now",
     "owned_by",
+    "record_audit",
     "release",
     "respond",
     "set_following",

@@ -21,6 +21,7 @@ from scholargraph.errors import (
     Unauthenticated,
 )
 from scholargraph.graphdb import community as db
+from scholargraph.graphdb import identity
 from scholargraph.graphdb.accounts import Account
 from scholargraph.graphdb.model import Label, Rel, make_id, paper_id
 from scholargraph.graphdb.reads import NodeRecord
@@ -548,6 +549,76 @@ async def update_owned(
     return await _node(ctx, node_id)
 
 
+# ---------------------------------------------------------------------- merges and splits
+
+MAX_MERGE = 50
+
+
+async def merge_researchers(
+    ctx: Context, ids: list[str], into: str, reason: str | None
+) -> identity.MergeResult:
+    """Admins only: fold duplicate records of one person into `into` (graphdb.identity)."""
+    admin = acting(ctx)
+    if not admin.admin:
+        raise Forbidden("only an admin account may merge researchers")
+    if not 1 <= len(ids) <= MAX_MERGE:
+        raise BadUserInput(f"`ids` must name 1 to {MAX_MERGE} researchers", argument="ids")
+    for node_id in [*ids, into]:
+        _id_of(node_id, Label.RESEARCHER, "ids" if node_id in ids else "into")
+    if reason is not None and len(reason) > MAX_NOTE:
+        raise BadUserInput(f"`reason` is longer than {MAX_NOTE} characters", argument="reason")
+    # Ownership moves with the other relationships: refuse to give the target two owners.
+    owners = {o for node_id in {*ids, into} for o in await _owners(ctx, node_id)}
+    if len(owners) > 1:
+        raise Conflict(
+            f"these records are owned by {len(owners)} different accounts; a profile has one "
+            "owner, so release or reject the other claims first"
+        )
+    try:
+        result = await identity.merge_researchers(
+            ctx.store, ids, into, actor=f"account:{admin.name}", reason=reason or ""
+        )
+    except identity.UnknownResearcher as exc:
+        raise NotFound(str(exc)) from None
+    except identity.IdentityError as exc:
+        raise BadUserInput(str(exc)) from None
+    before = {"ids": list(result.merged), "into": into}
+    after = {"merge": result.merge_id, "moved": result.moved, "dropped": result.dropped}
+    # The merge commits in graphdb.identity's own query; its MergeRecord is the full account
+    # of the change and this entry points to it.
+    await db.record_audit(ctx.store, _audit(ctx, admin, "mergeResearchers", into, before, after))
+    _refresh(ctx)
+    return result
+
+
+async def split_researcher(ctx: Context, ref: str, reason: str | None) -> identity.SplitResult:
+    """Admins only: undo a merge, by merge id or by researcher id (graphdb.identity)."""
+    admin = acting(ctx)
+    if not admin.admin:
+        raise Forbidden("only an admin account may split researchers")
+    if checked_label(ref, "ref") not in (Label.MERGE, Label.RESEARCHER):
+        raise BadUserInput("`ref` must be a merge id or a researcher id", argument="ref")
+    if reason is not None and len(reason) > MAX_NOTE:
+        raise BadUserInput(f"`reason` is longer than {MAX_NOTE} characters", argument="reason")
+    try:
+        result = await identity.split_researcher(
+            ctx.store, ref, actor=f"account:{admin.name}", reason=reason or ""
+        )
+    except identity.UnknownMerge as exc:
+        raise NotFound(str(exc), argument="ref") from None
+    except identity.SplitConflict as exc:
+        raise Conflict(str(exc)) from None
+    except identity.IdentityError as exc:
+        raise BadUserInput(str(exc), argument="ref") from None
+    before = {"merge": result.merge_id, "into": result.into}
+    after = {"restored": list(result.restored), "relationships": result.relationships}
+    await db.record_audit(
+        ctx.store, _audit(ctx, admin, "splitResearcher", result.merge_id, before, after)
+    )
+    _refresh(ctx)
+    return result
+
+
 __all__ = [
     "MAX_MESSAGE",
     "FollowResult",
@@ -564,9 +635,11 @@ __all__ = [
     "current_account",
     "decide_claim",
     "invite",
+    "merge_researchers",
     "release_profile",
     "respond",
     "review_queue",
     "set_following",
+    "split_researcher",
     "update_owned",
 ]

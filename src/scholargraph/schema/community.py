@@ -423,6 +423,40 @@ class FollowPayload:
     changed: bool = strawberry.field(description="False when it already was so (idempotent).")
 
 
+@strawberry.type
+class MergeResult:
+    merge_id: strawberry.ID = strawberry.field(description="Pass it to splitResearcher to undo.")
+    into_id: strawberry.Private[str]
+    merged: list[strawberry.ID] = strawberry.field(description="Ids that no longer exist.")
+    moved_relationships: int
+    dropped_relationships: int
+    at: str
+
+    @strawberry.field
+    async def into(self, info: Info) -> Researcher | None:
+        return await _researcher(info, self.into_id)
+
+
+@strawberry.type
+class SplitResult:
+    merge_id: strawberry.ID
+    into_id: strawberry.Private[str]
+    restored_ids: strawberry.Private[tuple[str, ...]]
+    restored_relationships: int
+    skipped: list[str] = strawberry.field(
+        description="Relationships not given back: their far end no longer exists."
+    )
+
+    @strawberry.field
+    async def into(self, info: Info) -> Researcher | None:
+        return await _researcher(info, self.into_id)
+
+    @strawberry.field
+    async def restored(self, info: Info) -> list[Researcher]:
+        found = await info.context.loaders.nodes(list(self.restored_ids))
+        return [Researcher.of(n) for n in found]
+
+
 # ------------------------------------------------------------------------------ root types
 
 
@@ -566,6 +600,42 @@ class CommunityMutation:
         record = await community.add_affiliation(info.context, researcher_id, affiliation.values())
         return Researcher.of(record)
 
+    @strawberry.mutation(
+        description="Admins only: fold duplicate records of one person into `into`; their "
+        "relationships (ownership and followers too) move onto it."
+    )
+    async def merge_researchers(
+        self,
+        info: Info,
+        ids: list[strawberry.ID],
+        into: strawberry.ID,
+        reason: str | None = None,
+    ) -> MergeResult:
+        done = await community.merge_researchers(info.context, list(ids), into, reason)
+        return MergeResult(
+            merge_id=strawberry.ID(done.merge_id),
+            into_id=done.into,
+            merged=[strawberry.ID(i) for i in done.merged],
+            moved_relationships=done.moved,
+            dropped_relationships=done.dropped,
+            at=done.at,
+        )
+
+    @strawberry.mutation(
+        description="Admins only: undo a merge, named by its id or by a researcher id."
+    )
+    async def split_researcher(
+        self, info: Info, ref: strawberry.ID, reason: str | None = None
+    ) -> SplitResult:
+        done = await community.split_researcher(info.context, ref, reason)
+        return SplitResult(
+            merge_id=strawberry.ID(done.merge_id),
+            into_id=done.into,
+            restored_ids=done.restored,
+            restored_relationships=done.relationships,
+            skipped=list(done.skipped),
+        )
+
 
 __all__ = [
     "Account",
@@ -584,8 +654,10 @@ __all__ = [
     "Invitation",
     "InvitationDirection",
     "InvitationStatus",
+    "MergeResult",
     "PaperInput",
     "PaperPatch",
+    "SplitResult",
     "TalkInput",
     "TalkPatch",
 ]
