@@ -76,6 +76,9 @@ class Neo4jStore:
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")
 
+    async def compact(self) -> None:
+        return None  # Neo4j's transaction logs and checkpoints need no help
+
     async def close(self) -> None:
         await self._driver.close()
 

@@ -55,6 +55,10 @@ class Store(Protocol):
 
     async def ping(self) -> None: ...
 
+    async def compact(self) -> None:
+        """Make what was written cheap to load again (after bulk writes); may be a no-op."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -550,6 +550,8 @@ async def run_import(
             f"import stopped after {summary.batches} batches: {exc}. Every batch written is "
             "complete; run the same import again to finish."
         ) from exc
+    await store.compact()
+    lap("compact")
     summary.after = await graph_counts(store)
     summary.elapsed = time.perf_counter() - started
     return summary
