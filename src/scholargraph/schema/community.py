@@ -5,6 +5,7 @@ Queries elsewhere stay public; everything here but `me` (null when anonymous) ne
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from enum import Enum
 from typing import Any
@@ -17,7 +18,15 @@ from scholargraph.graphdb.reads import NodeRecord
 from scholargraph.resolvers import community
 from scholargraph.resolvers import profile as profile_resolvers
 from scholargraph.resolvers.pagination import encode_cursor
-from scholargraph.schema.entities import Award, Info, PageInfo, Paper, Researcher, Talk
+from scholargraph.schema.entities import (
+    Award,
+    Info,
+    PageInfo,
+    Paper,
+    Researcher,
+    Talk,
+    page_info,
+)
 from scholargraph.schema.enums import AwardKind, PublicationKind
 
 
@@ -53,6 +62,21 @@ def _value(enum_member: Enum | None) -> Any:
     return enum_member.value if enum_member is not None else None
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class _Values:
+    """Inputs hand their fields to the resolvers as the graph's camelCase property names."""
+
+    def values(self) -> dict[str, Any]:
+        return {
+            _camel(f.name): _value(v) if isinstance(v := getattr(self, f.name), Enum) else v
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        }
+
+
 # ---------------------------------------------------------------------------------- inputs
 
 
@@ -75,7 +99,7 @@ class ClaimEvidenceInput:
 
 
 @strawberry.input
-class PaperInput:
+class PaperInput(_Values):
     title: str
     abstract: str | None = None
     summary: str | None = None
@@ -83,29 +107,16 @@ class PaperInput:
     year: int | None = strawberry.field(default=None, description="Needs venueId.")
     kind: PublicationKind | None = strawberry.field(default=None, description="Needs venueId.")
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "abstract": self.abstract,
-            "summary": self.summary,
-            "venueId": self.venue_id,
-            "year": self.year,
-            "kind": _value(self.kind),
-        }
-
 
 @strawberry.input(description="Only the fields given change.")
-class PaperPatch:
+class PaperPatch(_Values):
     title: str | None = None
     abstract: str | None = None
     summary: str | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {"title": self.title, "abstract": self.abstract, "summary": self.summary}
-
 
 @strawberry.input
-class TalkInput:
+class TalkInput(_Values):
     title: str
     event: str | None = None
     place: str | None = None
@@ -114,20 +125,9 @@ class TalkInput:
     description: str | None = None
     venue_id: strawberry.ID | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "event": self.event,
-            "place": self.place,
-            "date": self.date,
-            "url": self.url,
-            "description": self.description,
-            "venueId": self.venue_id,
-        }
-
 
 @strawberry.input(description="Only the fields given change.")
-class TalkPatch:
+class TalkPatch(_Values):
     title: str | None = None
     event: str | None = None
     place: str | None = None
@@ -135,19 +135,9 @@ class TalkPatch:
     url: str | None = None
     description: str | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "event": self.event,
-            "place": self.place,
-            "date": self.date,
-            "url": self.url,
-            "description": self.description,
-        }
-
 
 @strawberry.input
-class AwardInput:
+class AwardInput(_Values):
     name: str
     kind: AwardKind | None = None
     year: int | None = None
@@ -155,19 +145,9 @@ class AwardInput:
     currency: str | None = None
     description: str | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": _value(self.kind),
-            "year": self.year,
-            "amount": self.amount,
-            "currency": self.currency,
-            "description": self.description,
-        }
-
 
 @strawberry.input(description="Only the fields given change.")
-class AwardPatch:
+class AwardPatch(_Values):
     name: str | None = None
     kind: AwardKind | None = None
     year: int | None = None
@@ -175,38 +155,18 @@ class AwardPatch:
     currency: str | None = None
     description: str | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": _value(self.kind),
-            "year": self.year,
-            "amount": self.amount,
-            "currency": self.currency,
-            "description": self.description,
-        }
-
 
 @strawberry.input(
     description="An existing institution by id, or a new one by name. Giving the same "
     "institution and role again edits that affiliation."
 )
-class AffiliationInput:
+class AffiliationInput(_Values):
     institution_id: strawberry.ID | None = None
     institution_name: str | None = None
     role: str | None = None
     since: str | None = strawberry.field(default=None, description="YYYY or YYYY-MM.")
     until: str | None = strawberry.field(default=None, description="YYYY or YYYY-MM.")
     place: str | None = None
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "institutionId": self.institution_id,
-            "institutionName": self.institution_name,
-            "role": self.role,
-            "since": self.since,
-            "until": self.until,
-            "place": self.place,
-        }
 
 
 # ---------------------------------------------------------------------------------- types
@@ -406,16 +366,6 @@ class ClaimConnection:
     page_info: PageInfo
 
 
-def _page_info(page: community.Slice) -> PageInfo:
-    offsets = [offset for offset, _ in page.items]
-    return PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=page.has_previous,
-        start_cursor=encode_cursor(offsets[0]) if offsets else None,
-        end_cursor=encode_cursor(offsets[-1]) if offsets else None,
-    )
-
-
 @strawberry.type
 class FollowPayload:
     researcher: Researcher
@@ -488,7 +438,7 @@ class CommunityQuery:
             )
             for offset, row in page.items
         ]
-        return AuditConnection(total_count=page.total, edges=edges, page_info=_page_info(page))
+        return AuditConnection(total_count=page.total, edges=edges, page_info=page_info(page))
 
     @strawberry.field(description="Admins only: claims to review, oldest first.")
     async def claims(
@@ -503,7 +453,7 @@ class CommunityQuery:
             ClaimEdge(cursor=encode_cursor(offset), node=await Claim.of(info, record))
             for offset, record in page.items
         ]
-        return ClaimConnection(total_count=page.total, edges=edges, page_info=_page_info(page))
+        return ClaimConnection(total_count=page.total, edges=edges, page_info=page_info(page))
 
 
 @strawberry.type

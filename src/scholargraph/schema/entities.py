@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from strawberry import Private
@@ -51,7 +52,16 @@ class PageInfo:
     end_cursor: str | None
 
 
-def page_info(page: profile.Page) -> PageInfo:
+class Paged(Protocol):
+    @property
+    def items(self) -> Sequence[tuple[int, Any]]: ...  # (offset, item)
+    @property
+    def has_next(self) -> bool: ...
+    @property
+    def has_previous(self) -> bool: ...
+
+
+def page_info(page: Paged) -> PageInfo:
     offsets = [offset for offset, _ in page.items]
     return PageInfo(
         has_next_page=page.has_next,
