@@ -61,7 +61,7 @@ def run(work: Callable[[], Awaitable[T]]) -> T:
     """Run a command's async work; known failures become one clear line and a non-zero exit."""
     try:
         return asyncio.run(work())  # type: ignore[arg-type]
-    except (SeedError, StoreError, OSError) as exc:
+    except (SeedError, StoreError, IdentityError, OSError) as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
 
@@ -232,11 +232,7 @@ def researchers_merge(
                 store, ids, into, actor=_actor(actor), reason=reason or "merged by hand"
             )
 
-    try:
-        result = run(work)
-    except IdentityError as exc:
-        fail(str(exc))
-        return
+    result = run(work)
     typer.echo(
         f"{result.merge_id}: merged {', '.join(result.merged)} into {result.into} "
         f"({result.moved} relationships moved, {result.dropped} between them kept in the record)"
@@ -258,11 +254,7 @@ def researchers_split(
         async with open_store(settings) as store:
             return await split_researcher(store, merge_id, actor=_actor(actor), reason=reason)
 
-    try:
-        result = run(work)
-    except IdentityError as exc:
-        fail(str(exc))
-        return
+    result = run(work)
     typer.echo(
         f"{result.merge_id}: restored {', '.join(result.restored)} from {result.into} "
         f"({result.relationships} relationships given back)"
