@@ -24,7 +24,10 @@ from scholargraph.ingest import load
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-PAPERLISTS = REPO.parent / "shared" / "data" / "paperlists"
+# The real conference paper lists live in shared/ beside the checkout (so in CI too).
+PAPERLISTS = Path(
+    os.environ.get("SCHOLARGRAPH_PAPERLISTS_DIR", REPO.parent / "shared" / "data" / "paperlists")
+)
 NEO4J_URI = os.environ.get("SCHOLARGRAPH_NEO4J_URI")
 
 BACKENDS = [

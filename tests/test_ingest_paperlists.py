@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PAPERLISTS
 from scholargraph.ingest.paperlists import MAX_FIELD_BYTES, parse_paperlists
 from scholargraph.ingest.records import ImportProblem, PaperRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paperlists"
 BAD_FIXTURES = Path(__file__).parent / "fixtures" / "paperlists-bad"
-REAL = Path("/work/shared/data/paperlists")
+REAL = PAPERLISTS
 
 
 def parse(name: str, *, keep_rejected: bool = False) -> list[PaperRecord | ImportProblem]:
