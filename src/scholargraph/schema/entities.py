@@ -44,6 +44,22 @@ class Node:
         return list(self.record.get("sources", []))
 
 
+@strawberry.interface(description="A node the research-graph explorer can be anchored on.")
+class Explorable(Node):
+    @strawberry.field(description="Nodes within `hops` relationships of this one; see Query.")
+    async def neighborhood(
+        self,
+        info: Info,
+        hops: int = 2,
+        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
+        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
+        limit: int = 200,
+    ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
+        from scholargraph.schema import explorer  # imports this module: resolve it late
+
+        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -208,7 +224,7 @@ def _publication_fields(edge: EdgeRecord) -> dict[str, Any]:
 
 
 @strawberry.type
-class Researcher(Node):
+class Researcher(Explorable):
     name: str
     aliases: list[str]
     bio: str | None
@@ -366,22 +382,9 @@ class Researcher(Node):
     async def followers_count(self, info: Info) -> int:
         return await info.context.loaders.degree(Rel.FOLLOWS, "in").load(self.id)
 
-    @strawberry.field(description="Nodes within `hops` relationships of this one; see Query.")
-    async def neighborhood(
-        self,
-        info: Info,
-        hops: int = 2,
-        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
-        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
-        limit: int = 200,
-    ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
-        from scholargraph.schema import explorer  # imports this module: resolve it late
-
-        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
-
 
 @strawberry.type
-class Paper(Node):
+class Paper(Explorable):
     title: str
     abstract: str | None
     summary: str | None = strawberry.field(description="The author's own description.")
@@ -441,19 +444,6 @@ class Paper(Node):
             summary=r.get("summary"),
             external_ids=_text_list(r.get("externalIds")),
         )
-
-    @strawberry.field(description="Nodes within `hops` relationships of this one; see Query.")
-    async def neighborhood(
-        self,
-        info: Info,
-        hops: int = 2,
-        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
-        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
-        limit: int = 200,
-    ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
-        from scholargraph.schema import explorer  # imports this module: resolve it late
-
-        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
 
 
 @strawberry.type
