@@ -180,3 +180,15 @@ async def test_a_variable_outside_an_enum_is_bad_input_not_masked(
     body = await gql(client, query, {"kind": "NOVEL"})
     assert _codes(body) == ["BAD_USER_INPUT"]
     assert "NOVEL" in body["errors"][0]["message"]  # type: ignore[index]
+
+
+async def test_explicit_null_means_the_default(client: httpx.AsyncClient) -> None:
+    # The contract declares `first: Int = 50` (nullable): null is allowed and means the default.
+    query = (
+        '{ researcher(id: "%s") { works(first: null) { totalCount edges { cursor } } collaborators(first: null) { sharedWorkCount } } }'
+        % SUBJECT
+    )
+    body = await gql(client, query)
+    researcher = body["data"]["researcher"]  # type: ignore[index]
+    assert len(researcher["works"]["edges"]) == researcher["works"]["totalCount"] == 12
+    assert len(researcher["collaborators"]) == 10

@@ -21,9 +21,9 @@ def test_contract_field_names_are_public() -> None:
     for fragment in (
         "interface Node",
         "researcher(id: ID = null, name: String = null): Researcher",
-        "researchers(search: String = null, first: Int! = 20, after: String = null): ResearcherConnection!",
-        "works(kind: PublicationKind = null, first: Int! = 50, after: String = null): WorkConnection!",
-        "collaborators(first: Int! = 10): [Collaborator!]!",
+        "researchers(search: String = null, first: Int = 20, after: String = null): ResearcherConnection!",
+        "works(kind: PublicationKind = null, first: Int = 50, after: String = null): WorkConnection!",
+        "collaborators(first: Int = 10): [Collaborator!]!",
         "trust: TrustSnapshot!",
         "stats: ResearcherStats!",
         "publications: [Publication!]!",

@@ -35,6 +35,11 @@ def decode_cursor(cursor: str | None) -> int:
     return offset + 1
 
 
+def given(value: int | None, default: int) -> int:
+    """An argument's value, or its default when the client sent an explicit null."""
+    return default if value is None else value
+
+
 def check_first(first: int, argument: str = "first", maximum: int = MAX_FIRST) -> int:
     if first < 0 or first > maximum:
         raise BadUserInput(
@@ -43,4 +48,4 @@ def check_first(first: int, argument: str = "first", maximum: int = MAX_FIRST) -
     return first
 
 
-__all__ = ["MAX_FIRST", "check_first", "decode_cursor", "encode_cursor"]
+__all__ = ["MAX_FIRST", "check_first", "decode_cursor", "encode_cursor", "given"]

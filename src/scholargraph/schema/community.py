@@ -17,7 +17,7 @@ from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.reads import NodeRecord
 from scholargraph.resolvers import community
 from scholargraph.resolvers import profile as profile_resolvers
-from scholargraph.resolvers.pagination import encode_cursor
+from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.entities import (
     Award,
     Info,
@@ -419,9 +419,9 @@ class CommunityQuery:
 
     @strawberry.field(description="Admins only. Newest first.")
     async def audit_log(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int | None = 50, after: str | None = None
     ) -> AuditConnection:
-        page = await community.audit_log(info.context, first, after)
+        page = await community.audit_log(info.context, given(first, 50), after)
         edges = [
             AuditEdge(
                 cursor=encode_cursor(offset),
@@ -445,10 +445,10 @@ class CommunityQuery:
         self,
         info: Info,
         status: ClaimStatus | None = ClaimStatus.PENDING,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
     ) -> ClaimConnection:
-        page = await community.review_queue(info.context, _value(status), first, after)
+        page = await community.review_queue(info.context, _value(status), given(first, 50), after)
         edges = [
             ClaimEdge(cursor=encode_cursor(offset), node=await Claim.of(info, record))
             for offset, record in page.items

@@ -14,7 +14,7 @@ from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
 from scholargraph.resolvers import profile
 from scholargraph.resolvers.context import Context
-from scholargraph.resolvers.pagination import encode_cursor
+from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.enums import (
     AwardKind,
     InstitutionKind,
@@ -33,6 +33,10 @@ Info = strawberry.Info[Context, None]
 # The explorer's types refer to these node types, so these refer back to them lazily.
 _EXPLORER = "scholargraph.schema.explorer"
 
+# Defaults of arguments the contract declares nullable (`first: Int = 50`): an explicit null
+# means the default too.
+HOPS, LIMIT, WORKS, COLLABORATORS = 2, 200, 50, 10
+
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
 class Node:
@@ -50,14 +54,16 @@ class Explorable(Node):
     async def neighborhood(
         self,
         info: Info,
-        hops: int = 2,
+        hops: int | None = HOPS,
         labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
         relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
-        limit: int = 200,
+        limit: int | None = LIMIT,
     ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
         from scholargraph.schema import explorer  # imports this module: resolve it late
 
-        return await explorer.subgraph(info, self.id, hops, labels, relationships, limit)
+        return await explorer.subgraph(
+            info, self.id, given(hops, HOPS), labels, relationships, given(limit, LIMIT)
+        )
 
 
 @strawberry.type
@@ -289,12 +295,11 @@ class Researcher(Explorable):
         self,
         info: Info,
         kind: PublicationKind | None = None,
-        first: int = 50,
+        first: int | None = WORKS,
         after: str | None = None,
     ) -> WorkConnection:
-        page = await profile.works(
-            info.context, self.id, kind.value if kind else None, first, after
-        )
+        kind_value = kind.value if kind else None
+        page = await profile.works(info.context, self.id, kind_value, given(first, WORKS), after)
         edges = [WorkEdge(cursor=encode_cursor(o), node=Paper.of(n)) for o, n in page.items]
         return WorkConnection(total_count=page.total, edges=edges, page_info=page_info(page))
 
@@ -326,8 +331,10 @@ class Researcher(Explorable):
         return [Topic.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
     @strawberry.field(description="Coauthors by shared works, then latest shared year, then name.")
-    async def collaborators(self, info: Info, first: int = 10) -> list[Collaborator]:
-        found = await profile.collaborators(info.context, self.id, first)
+    async def collaborators(
+        self, info: Info, first: int | None = COLLABORATORS
+    ) -> list[Collaborator]:
+        found = await profile.collaborators(info.context, self.id, given(first, COLLABORATORS))
         return [
             Collaborator(
                 researcher=Researcher.of(c.researcher),
@@ -470,9 +477,15 @@ class Venue(Node):
 
     @strawberry.field
     async def publications(
-        self, info: Info, first: int = 50, after: str | None = None, year: int | None = None
+        self,
+        info: Info,
+        first: int | None = WORKS,
+        after: str | None = None,
+        year: int | None = None,
     ) -> VenuePublicationConnection:
-        page, found = await profile.venue_publications(info.context, self.id, year, first, after)
+        page, found = await profile.venue_publications(
+            info.context, self.id, year, given(first, WORKS), after
+        )
         return VenuePublicationConnection(
             total_count=page.total,
             edges=[VenuePublication(paper=Paper.of(n), **_publication_fields(e)) for e, n in found],

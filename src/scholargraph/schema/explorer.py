@@ -11,8 +11,19 @@ from strawberry.scalars import JSON
 from scholargraph.graphdb import explorer as explorer_db
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.resolvers import explorer
-from scholargraph.resolvers.pagination import encode_cursor
-from scholargraph.schema.entities import Info, Node, PageInfo, Paper, Researcher, to_node
+from scholargraph.resolvers.pagination import encode_cursor, given
+from scholargraph.schema.entities import (
+    HOPS,
+    LIMIT,
+    Info,
+    Node,
+    PageInfo,
+    Paper,
+    Researcher,
+    to_node,
+)
+
+PATH_HOPS, SEARCH = 6, 20  # defaults of nullable arguments (see entities.HOPS)
 
 
 @strawberry.enum(description="The kinds of node the explorer walks and search finds.")
@@ -180,12 +191,14 @@ class ExplorerQuery:
         self,
         info: Info,
         id: strawberry.ID,
-        hops: int = 2,
+        hops: int | None = HOPS,
         labels: list[EntityType] | None = None,
         relationships: list[RelationType] | None = None,
-        limit: int = 200,
+        limit: int | None = LIMIT,
     ) -> Subgraph:
-        return await subgraph(info, id, hops, labels, relationships, limit)
+        return await subgraph(
+            info, id, given(hops, HOPS), labels, relationships, given(limit, LIMIT)
+        )
 
     @strawberry.field(
         description="A shortest coauthorship chain between two researchers, at most `maxHops` "
@@ -198,9 +211,11 @@ class ExplorerQuery:
         info: Info,
         from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
         to: strawberry.ID,
-        max_hops: int = 6,
+        max_hops: int | None = PATH_HOPS,
     ) -> CollaborationPath | None:
-        path = await explorer.collaboration_path(info.context, from_, to, max_hops)
+        path = await explorer.collaboration_path(
+            info.context, from_, to, given(max_hops, PATH_HOPS)
+        )
         if path is None:
             return None
         return CollaborationPath(
@@ -219,11 +234,11 @@ class ExplorerQuery:
         info: Info,
         query: str,
         types: list[EntityType] | None = None,
-        first: int = 20,
+        first: int | None = SEARCH,
         after: str | None = None,
     ) -> SearchConnection:
         labels = None if types is None else [Label(t.value) for t in types]
-        page = await explorer.search(info.context, query, labels, first, after)
+        page = await explorer.search(info.context, query, labels, given(first, SEARCH), after)
         edges = [
             SearchEdge(
                 cursor=encode_cursor(item.offset),

@@ -6,7 +6,7 @@ import strawberry
 
 from scholargraph.graphdb.model import Label
 from scholargraph.resolvers import profile
-from scholargraph.resolvers.pagination import encode_cursor
+from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.entities import (
     Award,
     Info,
@@ -41,9 +41,13 @@ class ProfileQuery:
 
     @strawberry.field
     async def researchers(
-        self, info: Info, search: str | None = None, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        search: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> ResearcherConnection:
-        page = await profile.researchers(info.context, search, first, after)
+        page = await profile.researchers(info.context, search, given(first, 20), after)
         return ResearcherConnection(
             total_count=page.total,
             edges=[
