@@ -1,23 +1,20 @@
 """Accounts and their API tokens as stored in the graph.
 
-An Account node keeps its live tokens in `tokens`, one "<id>|<sha256 of secret>|<created>"
-entry each, and revoked ones in `revokedTokens` as "<id>|<created>|<revoked>" (no hash is kept
-once a token is revoked). Looking a token up scans Account nodes: accounts are created by an
-operator, one per person, so they stay few next to the scholarly graph.
+Each token is an ApiToken node (`token:<token id>`, found through the Entity id index) linked
+from its Account, holding the SHA-256 of its secret and when it was created; revoking it
+stamps `revokedAt` and deletes the hash, so a revoked token can never match again.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from scholargraph.graphdb.community import CREATE_AUDIT, AuditEntry, audit_entry, now
-from scholargraph.graphdb.model import ENTITY, PREFIX, Label
+from scholargraph.graphdb.model import ENTITY, PREFIX, Label, Rel
 from scholargraph.graphdb.store import Row, Store
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_SEP = "|"
 
 
 class BadAccountName(ValueError):
@@ -53,20 +50,24 @@ _RETURN = "a.id AS id, a.name AS name, a.admin AS admin, a.createdAt AS createdA
 
 _ADD_TOKEN = f"""
 MERGE (a:{ENTITY}:{Label.ACCOUNT} {{id: $id}})
-ON CREATE SET a.name = $name, a.createdAt = $now, a.admin = false, a.tokens = [],
-              a.revokedTokens = []
+ON CREATE SET a.name = $name, a.createdAt = $now, a.admin = false
 WITH a, a.createdAt = $now AS created
-SET a.admin = a.admin OR $admin, a.tokens = coalesce(a.tokens, []) + $entry
+SET a.admin = a.admin OR $admin
+CREATE (a)-[:{Rel.HAS_TOKEN}]->(:{ENTITY}:{Label.TOKEN} {{id: $token, tokenHash: $hash,
+                                                       createdAt: $now}})
 {CREATE_AUDIT}
 RETURN {_RETURN}, created
 """
+
+
+def token_node_id(token_id: str) -> str:
+    return f"{PREFIX[Label.TOKEN]}:{token_id}"
 
 
 async def add_token(
     store: Store, name: str, *, token_id: str, token_hash: str, admin: bool
 ) -> tuple[Account, bool]:
     """Store a token (by its hash) for the account, creating the account if it is new."""
-    at = now()
     audit = audit_entry(
         "cli", "token.create", account_id(name), None, {"tokenId": token_id, "admin": admin}
     )
@@ -75,9 +76,10 @@ async def add_token(
         {
             "id": account_id(name),
             "name": name,
-            "now": at,
+            "now": now(),
             "admin": admin,
-            "entry": _SEP.join((token_id, token_hash, at)),
+            "token": token_node_id(token_id),
+            "hash": token_hash,
             "audit": audit.params(),
         },
     )
@@ -85,26 +87,24 @@ async def add_token(
 
 
 _BY_TOKEN = f"""
-MATCH (a:{Label.ACCOUNT}) WHERE any(t IN a.tokens WHERE t STARTS WITH $prefix)
-RETURN {_RETURN}, [t IN a.tokens WHERE t STARTS WITH $prefix] AS entries
-LIMIT 1
+MATCH (t:{ENTITY} {{id: $token}})<-[:{Rel.HAS_TOKEN}]-(a:{Label.ACCOUNT})
+WHERE t.revokedAt IS NULL
+RETURN {_RETURN}, t.tokenHash AS hash
 """
 
 
 async def by_token_id(store: Store, token_id: str) -> tuple[Account, str] | None:
     """The account holding a live token with this id, and the token's stored hash."""
-    rows = await store.read(_BY_TOKEN, {"prefix": token_id + _SEP})
-    if not rows or not rows[0]["entries"]:
+    rows = await store.read(_BY_TOKEN, {"token": token_node_id(token_id)})
+    if not rows or not rows[0]["hash"]:
         return None
-    return _account(rows[0]), rows[0]["entries"][0].split(_SEP)[1]
+    return _account(rows[0]), rows[0]["hash"]
 
 
 _REVOKE = f"""
-MATCH (a:{Label.ACCOUNT}) WHERE any(t IN a.tokens WHERE t STARTS WITH $prefix)
-WITH a, [t IN a.tokens WHERE t STARTS WITH $prefix] AS gone
-SET a.tokens = [t IN a.tokens WHERE NOT t STARTS WITH $prefix],
-    a.revokedTokens = coalesce(a.revokedTokens, [])
-      + [g IN gone | split(g, '{_SEP}')[0] + '{_SEP}' + split(g, '{_SEP}')[2] + '{_SEP}' + $now]
+MATCH (t:{ENTITY} {{id: $token}})<-[:{Rel.HAS_TOKEN}]-(a:{Label.ACCOUNT})
+WHERE t.revokedAt IS NULL
+SET t.revokedAt = $now, t.tokenHash = null
 {CREATE_AUDIT}, x.target = a.id
 RETURN a.name AS name
 """
@@ -116,7 +116,7 @@ async def revoke_token(store: Store, token_id: str) -> str | None:
         "cli", "token.revoke", "", {"tokenId": token_id}, {"tokenId": token_id, "revoked": True}
     )
     rows = await store.write(
-        _REVOKE, {"prefix": token_id + _SEP, "now": now(), "audit": audit.params()}
+        _REVOKE, {"token": token_node_id(token_id), "now": now(), "audit": audit.params()}
     )
     return rows[0]["name"] if rows else None
 
@@ -131,28 +131,24 @@ class TokenInfo:
 
 
 _LIST = (
-    f"MATCH (a:{Label.ACCOUNT}) "
-    "RETURN a.name AS name, a.admin AS admin, a.tokens AS live, a.revokedTokens AS revoked "
-    "ORDER BY name"
+    f"MATCH (a:{Label.ACCOUNT})-[:{Rel.HAS_TOKEN}]->(t:{Label.TOKEN}) "
+    "RETURN a.name AS name, a.admin AS admin, t.id AS id, t.createdAt AS created, "
+    "t.revokedAt AS revoked ORDER BY name, created, id"
 )
-
-
-def _info(name: str, admin: bool, entry: str, *, live: bool) -> TokenInfo:
-    parts = entry.split(_SEP)
-    if live:  # id | hash | created
-        return TokenInfo(parts[0], name, admin, parts[2], None)
-    return TokenInfo(parts[0], name, admin, parts[1], parts[2])  # id | created | revoked
 
 
 async def list_tokens(store: Store) -> list[TokenInfo]:
     """Every token, live and revoked, without their hashes; by account, then creation."""
-    found: list[TokenInfo] = []
-    for row in await store.read(_LIST):
-        name, admin = row["name"], bool(row["admin"])
-        items: list[Any] = [_info(name, admin, e, live=True) for e in row["live"] or []]
-        items += [_info(name, admin, e, live=False) for e in row["revoked"] or []]
-        found += sorted(items, key=lambda t: (t.created_at, t.token_id))
-    return found
+    return [
+        TokenInfo(
+            row["id"].split(":", 1)[1],
+            row["name"],
+            bool(row["admin"]),
+            row["created"],
+            row["revoked"],
+        )
+        for row in await store.read(_LIST)
+    ]
 
 
 __all__ = [
@@ -166,4 +162,5 @@ __all__ = [
     "check_name",
     "list_tokens",
     "revoke_token",
+    "token_node_id",
 ]

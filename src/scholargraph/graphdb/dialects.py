@@ -21,7 +21,6 @@ _RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     (Label.RESEARCHER, "nameKey"),
     (Label.PAPER, "titleKey"),
     (Label.ACCOUNT, "name"),
-    (Label.ACCOUNT, "tokenHash"),
 )
 
 

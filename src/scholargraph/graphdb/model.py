@@ -25,6 +25,7 @@ class Label(StrEnum):
     TOPIC = "Topic"
     SNAPSHOT = "ProfileSnapshot"
     ACCOUNT = "Account"
+    TOKEN = "ApiToken"  # noqa: S105  (a label, not a secret)
     CLAIM = "Claim"
     INVITATION = "Invitation"
     AUDIT = "AuditRecord"
@@ -50,6 +51,7 @@ class Rel(StrEnum):
     HOSTED_BY = "HOSTED_BY"  # Venue -> Institution
     HAS_SNAPSHOT = "HAS_SNAPSHOT"  # Researcher -> ProfileSnapshot
     FOLLOWS = "FOLLOWS"  # Account -> Researcher
+    HAS_TOKEN = "HAS_TOKEN"  # noqa: S105  Account -> ApiToken
     OWNS = "OWNS"  # Account -> Researcher (a confirmed claim)
     CLAIMS = "CLAIMS"  # Account -> Claim -> Researcher
     CLAIM_OF = "CLAIM_OF"
@@ -97,6 +99,7 @@ PREFIX: dict[Label, str] = {
     Label.TOPIC: "topic",
     Label.SNAPSHOT: "snapshot",
     Label.ACCOUNT: "account",
+    Label.TOKEN: "token",
     Label.CLAIM: "claim",
     Label.INVITATION: "invitation",
     Label.AUDIT: "audit",
