@@ -38,10 +38,6 @@ class NotFound(ApiError):
     code = "NOT_FOUND"
 
 
-class Unavailable(ApiError):
-    code = "SERVICE_UNAVAILABLE"
-
-
 __all__ = [
     "ApiError",
     "BadUserInput",
@@ -50,5 +46,4 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthenticated",
-    "Unavailable",
 ]

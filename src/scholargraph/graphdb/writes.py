@@ -14,8 +14,6 @@ from typing import Any, TypeVar
 from scholargraph.graphdb.model import ENTITY, LABEL_OF_PREFIX, Label, Rel, label_of
 from scholargraph.graphdb.store import Store
 
-BATCH_SIZE = 2_000
-
 # List properties that accumulate across sources instead of being overwritten.
 UNION_LISTS: tuple[str, ...] = ("aliases", "externalIds", "nameKeys", "searchTerms")
 
@@ -194,7 +192,6 @@ async def upsert(store: Store, nodes: Sequence[NodeRow], edges: Sequence[EdgeRow
 
 
 __all__ = [
-    "BATCH_SIZE",
     "UNION_LISTS",
     "EdgeRow",
     "MissingEndpoints",
