@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
@@ -23,6 +25,7 @@ from scholargraph.errors import BadUserInput
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.explorer import ExplorerQuery
+from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
@@ -79,7 +82,29 @@ class LoggedMaskErrors(MaskErrors):
 def _code_for(error: GraphQLError) -> str:
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return BadUserInput.code  # variable values that do not coerce, e.g. null for ID!
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+class OneOperation(SchemaExtension):
+    """A document of several operations needs `operationName` (GraphQL's GetOperation());
+    strawberry would run the first one instead."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        given = getattr(context, "_provided_operation_name", context.operation_name)
+        if context.result is None and document is not None and given is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                error = GraphQLError(
+                    f"the document holds {len(operations)} operations: name the one to run "
+                    "in `operationName`",
+                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                )
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
 
 
 class Schema(strawberry.Schema):
@@ -99,7 +124,8 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    max_depth: int = 12, extra_extensions: tuple[Callable[[], Any], ...] = ()
+    max_depth: int = 12,
+    extra_extensions: tuple[Callable[[], Any], ...] = (),
 ) -> strawberry.Schema:
     return Schema(
         query=Query,
@@ -112,6 +138,8 @@ def build_schema(
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             LoggedMaskErrors,
+            OneOperation,
+            InputHygiene,
             *extra_extensions,
         ],
     )
