@@ -39,6 +39,7 @@ from scholargraph.graphdb import bulk, embedded, explorer
 from scholargraph.graphdb.connect import ensure_schema
 from scholargraph.graphdb.falkor_store import FalkorStore
 from scholargraph.graphdb.model import Label, Rel
+from scholargraph.settings import Settings
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 LIMIT = 200
@@ -386,7 +387,8 @@ async def run_size(label: str, papers: int, samples: int, seed: int) -> list[str
             print(f"[{label}] loaded into FalkorDB in {loaded:.1f}s", flush=True)
             rng = random.Random(seed + 1)
             chosen = rng.sample(g.researchers, min(samples, len(g.researchers)))
-            app = create_app(store=store)
+            # The samples spend more than one client's cost budget a minute (docs/cost.md).
+            app = create_app(Settings(cost_budget_per_minute=10**9), store=store)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
                 for hops in HOPS:

@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from scholargraph.errors import BadUserInput
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
+from scholargraph.schema.cost import QueryCost
 from scholargraph.schema.explorer import ExplorerQuery
 from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.query import ProfileQuery
@@ -125,6 +126,7 @@ class Schema(strawberry.Schema):
 
 def build_schema(
     max_depth: int = 12,
+    max_cost: int = 10_000,
     extra_extensions: tuple[Callable[[], Any], ...] = (),
 ) -> strawberry.Schema:
     return Schema(
@@ -140,6 +142,7 @@ def build_schema(
             LoggedMaskErrors,
             OneOperation,
             InputHygiene,
+            lambda: QueryCost(max_cost=max_cost),
             *extra_extensions,
         ],
     )
