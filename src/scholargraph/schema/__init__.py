@@ -19,7 +19,8 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from scholargraph.errors import BadUserInput
+from scholargraph.errors import BadUserInput, StoreUnavailableError
+from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.explorer import ExplorerQuery
@@ -63,6 +64,20 @@ class LoggedMaskErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        if isinstance(error.original_error, StoreUnavailable):
+            # Not a bug but an outage the client can wait out: say so, with a code.
+            log.warning("store unavailable (request %s): %s", request_id, error.original_error)
+            unavailable = StoreUnavailableError(
+                "The graph store is unavailable; try again shortly.", requestId=request_id
+            )
+            return GraphQLError(
+                unavailable.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=unavailable.extensions,
+            )
         log.error(
             "unexpected error (request %s)", request_id, exc_info=error.original_error or error
         )
