@@ -448,3 +448,9 @@ def test_dockerignore_keeps_the_build_inputs() -> None:
         assert not ignored(needed), f".dockerignore excludes {needed}, which the build needs"
     assert ignored(".venv/bin/python")
     assert ignored("src/scholargraph/__pycache__/cli.cpython-311.pyc")
+
+
+def test_api_healthcheck_touches_the_store() -> None:
+    # /healthz answers while Neo4j is down; /readyz pings the store and says 503 then.
+    command = _healthcheck_shell(_service("api")["healthcheck"]["test"])
+    assert "/readyz" in command and "/healthz" not in command
