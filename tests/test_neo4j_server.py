@@ -65,10 +65,10 @@ def _wait_ready(base: str, process: subprocess.Popen[str]) -> None:
 def _stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:
-        process.wait(timeout=30)
+        process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait()
+        process.communicate()
 
 
 def _query(base: str, query: str) -> dict[str, Any]:

@@ -58,6 +58,10 @@ def _unavailable(exc: Exception) -> bool:
     )
 
 
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
 def supported_version(version: str) -> bool:
     try:
         major = int(version.split(".")[0])
@@ -106,7 +110,8 @@ class Neo4jStore:
             await store.check_version()
         except (ServiceUnavailable, AuthError, OSError, ValueError, DriverError) as exc:
             await driver.close()
-            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
+            # The driver's text spans lines; a start-up failure is reported in one.
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {_one_line(exc)}") from exc
         except StoreError:
             await driver.close()
             raise
@@ -123,9 +128,12 @@ class Neo4jStore:
         return version
 
     async def _run(self, query: str, params: Params | None, routing: RoutingControl) -> list[Row]:
+        # Reads answer requests and carry the query timeout; writes include seeding and bulk
+        # imports, which may rightly take longer, so they run to the server's own limit.
+        timeout = self._timeout_s if routing is RoutingControl.READ else None
         try:
             records, _, _ = await self._driver.execute_query(
-                Query(query, timeout=self._timeout_s),
+                Query(query, timeout=timeout),
                 dict(params or {}),
                 database_=self._database,
                 routing_=routing,
@@ -134,7 +142,7 @@ class Neo4jStore:
             raise StoreError(str(exc)) from exc
         except Exception as exc:
             if _unavailable(exc):
-                raise StoreUnavailable(f"Neo4j is unreachable: {exc}") from exc
+                raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(exc)}") from exc
             raise
         return [plain(record.data()) for record in records]
 
