@@ -90,6 +90,8 @@ async def test_graphiql_docs_show_descriptions(live_server: str, offline_page: O
     await page.get_by_role("button", name="Show Documentation Explorer").click()
     docs = page.locator(".graphiql-doc-explorer")
     await docs.get_by_role("link", name="Query").click()
+    # The schema's own descriptions, as tests/test_schema_descriptions.py requires them.
+    await expect(docs).to_contain_text("Reading the graph: profiles, papers")
     await expect(docs).to_contain_text("collaborationPath")
     assert offline_page.blocked == []
     assert offline_page.errors == []
