@@ -8,6 +8,8 @@ that takes `store` (or `seeded`, `client`) runs once per backend.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import shutil
 import signal
@@ -17,9 +19,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
 
 from scholargraph.app import create_app
 from scholargraph.graphdb import embedded
@@ -27,6 +32,9 @@ from scholargraph.graphdb.connect import ensure_schema
 from scholargraph.graphdb.falkor_store import FalkorStore
 from scholargraph.graphdb.store import Store
 from scholargraph.ingest import load
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page, Route
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -41,6 +49,21 @@ NEO4J_MISSING = (
     if NEO4J_URI or (shutil.which("java") and shutil.which("mvn"))
     else "Neo4j: no SCHOLARGRAPH_NEO4J_URI, and no java/mvn to start a local one"
 )
+SCREENSHOTS = REPO / "tests" / "screenshots"
+# Debian's package; Playwright's own browser download does not work on our machines.
+CHROMIUM = (
+    os.environ.get("SCHOLARGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# A hang guard for browser waits on a loaded machine, not a speed requirement.
+BROWSER_WAIT_MS = 120_000
 
 BACKENDS = [
     pytest.param("falkordb", marks=pytest.mark.falkordb),
@@ -174,6 +197,99 @@ async def client(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+async def live_server(seeded: Store) -> AsyncIterator[str]:
+    """The app over the seeded store, served by a real uvicorn on a free loopback port.
+
+    It runs in the tests' own event loop (the store's connections belong to it); yields the
+    base URL, e.g. http://127.0.0.1:43817.
+    """
+    app = create_app(store=seeded)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", ws="none", log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if serving.done():
+            serving.result()  # raises why it could not start
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Debian Chromium through Playwright; skipped when either is missing."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"Chromium: {CHROMIUM} is missing (apt-get install -y chromium)")
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        pytest.skip("Chromium: the playwright package is missing (pip install -e .[test])")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+@dataclasses.dataclass
+class OfflinePage:
+    """A browser page cut off from every host but 127.0.0.1, with what it tried and said."""
+
+    page: Page
+    blocked: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+    async def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        await self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+
+@pytest.fixture
+async def offline_page(browser: Browser) -> AsyncIterator[OfflinePage]:
+    """A fresh browser context whose requests to any host but 127.0.0.1 are aborted.
+
+    `errors` collects console errors, uncaught exceptions and Content-Security-Policy
+    violations; `blocked` the URLs that tried to leave the machine.
+    """
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(BROWSER_WAIT_MS)
+    offline = OfflinePage(page)
+
+    async def cut_off(route: Route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+            await route.continue_()
+        else:
+            offline.blocked.append(url)
+            await route.abort("internetdisconnected")
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            offline.errors.append(f"console: {message.text}")
+
+    await context.route("**/*", cut_off)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: offline.errors.append(f"uncaught: {error}"))
+    await page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error("
+        "`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`"
+        "));"
+    )
+    yield offline
+    await context.close()
 
 
 async def gql(

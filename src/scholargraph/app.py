@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from scholargraph import auth
+from scholargraph import auth, web
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
@@ -55,6 +55,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = context.request_id
         return context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return web.graphiql_page()
 
 
 async def healthz(request: Request) -> Response:
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web.routes(),
         ],
         lifespan=lifespan,
     )

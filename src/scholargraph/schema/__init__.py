@@ -16,7 +16,6 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from scholargraph.errors import BadUserInput, StoreUnavailableError
@@ -28,8 +27,22 @@ from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
 
-Query = merge_types("Query", (ProfileQuery, ExplorerQuery, CommunityQuery))
-Mutation = merge_types("Mutation", (CommunityMutation,))
+
+@strawberry.type(
+    description="Reading the graph: profiles, papers, venues, talks, awards, the explorer's "
+    "neighborhoods and paths, and search. Public; no token needed."
+)
+class Query(ProfileQuery, ExplorerQuery, CommunityQuery):
+    pass
+
+
+@strawberry.type(
+    description="Community actions: follow, claim, invite, edit an owned profile; admins review "
+    "claims and merge records. Each needs an API token (`Authorization: Bearer <token>`)."
+)
+class Mutation(CommunityMutation):
+    pass
+
 
 # Types only reachable through the Node interface still belong in the SDL.
 EXTRA_TYPES: tuple[type, ...] = (
