@@ -618,3 +618,47 @@ async def test_a_merge_cannot_give_a_profile_two_owners(
     root = await token(seeded, "root", admin=True)
     message = await refused(roomy, seeded, MERGE, {"ids": [KEVIN], "into": RICKY}, root, "CONFLICT")
     assert "owned by 2" in message
+
+
+async def test_concurrent_claims_of_one_profile_make_exactly_one_owner(
+    roomy: httpx.AsyncClient, seeded: Store
+) -> None:
+    tokens = [await token(seeded, f"claimer{i}") for i in range(8)]
+    evidence = {"email": "w@ml.cs.toronto.edu", "github": "WGrathwohl"}
+    bodies = await asyncio.gather(
+        *(call(roomy, CLAIM, {"id": WILL, "e": evidence}, t) for t in tokens)
+    )
+    won = [b for b in bodies if "errors" not in b]
+    assert len(won) == 1 and won[0]["data"]["claimProfile"]["status"] == "APPROVED"
+    assert sorted(code(b) for b in bodies if "errors" in b) == ["CONFLICT"] * 7
+    owners = await seeded.read(
+        f"MATCH (a:{Label.ACCOUNT})-[:{Rel.OWNS}]->(r {{id: $id}}) RETURN a.name AS name",
+        {"id": WILL},
+    )
+    assert len(owners) == 1
+    assert (await profile(roomy, WILL))["trust"]["claimed"] is True
+
+
+async def test_an_invitation_answered_concurrently_is_answered_once(
+    roomy: httpx.AsyncClient, seeded: Store
+) -> None:
+    alice = await claimed(roomy, seeded, "alice", WILL)
+    bob = await claimed(roomy, seeded, "bob", DAVID)
+    await ok(roomy, INVITE, {"id": DAVID, "m": "hello"}, alice)
+    [invitation] = (await ok(roomy, "{ me { invitations { id } } }", token=bob))["me"][
+        "invitations"
+    ]
+    answers = [{"id": invitation["id"], "a": i % 2 == 0} for i in range(10)]
+    bodies = await asyncio.gather(*(call(roomy, RESPOND, a, bob) for a in answers))
+    won = [b for b in bodies if "errors" not in b]
+    assert len(won) == 1
+    assert sorted(code(b) for b in bodies if "errors" in b) == ["CONFLICT"] * 9
+    # Concurrent invitations between one pair: exactly one is pending.
+    bodies = await asyncio.gather(
+        *(call(roomy, INVITE, {"id": DAVID, "m": f"again {i}"}, alice) for i in range(6))
+    )
+    assert sorted(code(b) if "errors" in b else "OK" for b in bodies) == ["CONFLICT"] * 5 + ["OK"]
+    pending = await seeded.read(
+        f"MATCH (i:{Label.INVITATION} {{status: 'pending'}}) RETURN count(i) AS n"
+    )
+    assert pending == [{"n": 1}]

@@ -16,7 +16,7 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth
+from scholargraph import auth, web
 from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
@@ -79,6 +79,9 @@ class GraphQLRoute(GraphQLEndpoint):
         response.headers[REQUEST_ID_HEADER] = request.state.request_id
         return response
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return web.graphiql_page()
+
 
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/graphql", GraphQLRoute(schema, settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web.routes(),
         ],
         lifespan=lifespan,
     )

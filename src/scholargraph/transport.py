@@ -362,6 +362,10 @@ class GraphQLEndpoint:
         response = await self.handle(Request(scope, receive))
         await response(scope, receive, send)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The IDE page for browsers; strawberry's CDN-loaded GraphiQL unless overridden."""
+        return HTMLResponse(get_graphql_ide_html("graphiql"))
+
     async def handle(self, request: Request) -> Response:
         if request.method not in ("GET", "POST"):
             allow = {"allow": "GET, POST"}
@@ -374,7 +378,7 @@ class GraphQLEndpoint:
             and "query" not in request.query_params
             and accepts_html(accept)
         ):
-            return HTMLResponse(get_graphql_ide_html("graphiql"))
+            return await self.render_graphql_ide(request)
         media = negotiate(accept)
         if media is None:
             message = f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}; Accept names neither"

@@ -18,10 +18,10 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from scholargraph.errors import BadUserInput
+from scholargraph.errors import BadUserInput, StoreUnavailableError
+from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.cost import QueryCost
@@ -31,8 +31,22 @@ from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
 
-Query = merge_types("Query", (ProfileQuery, ExplorerQuery, CommunityQuery))
-Mutation = merge_types("Mutation", (CommunityMutation,))
+
+@strawberry.type(
+    description="Reading the graph: profiles, papers, venues, talks, awards, the explorer's "
+    "neighborhoods and paths, and search. Public; no token needed."
+)
+class Query(ProfileQuery, ExplorerQuery, CommunityQuery):
+    pass
+
+
+@strawberry.type(
+    description="Community actions: follow, claim, invite, edit an owned profile; admins review "
+    "claims and merge records. Each needs an API token (`Authorization: Bearer <token>`)."
+)
+class Mutation(CommunityMutation):
+    pass
+
 
 # Types only reachable through the Node interface still belong in the SDL.
 EXTRA_TYPES: tuple[type, ...] = (
@@ -67,6 +81,20 @@ class LoggedMaskErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        if isinstance(error.original_error, StoreUnavailable):
+            # Not a bug but an outage the client can wait out: say so, with a code.
+            log.warning("store unavailable (request %s): %s", request_id, error.original_error)
+            unavailable = StoreUnavailableError(
+                "The graph store is unavailable; try again shortly.", requestId=request_id
+            )
+            return GraphQLError(
+                unavailable.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=unavailable.extensions,
+            )
         log.error(
             "unexpected error (request %s)", request_id, exc_info=error.original_error or error
         )
