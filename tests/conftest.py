@@ -9,6 +9,7 @@ that takes `store` (or `seeded`, `client`) runs once per backend.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -199,14 +200,10 @@ async def client(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-@pytest.fixture
-async def live_server(seeded: Store) -> AsyncIterator[str]:
-    """The app over the seeded store, served by a real uvicorn on a free loopback port.
-
-    It runs in the tests' own event loop (the store's connections belong to it); yields the
-    base URL, e.g. http://127.0.0.1:43817.
-    """
-    app = create_app(store=seeded)
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """`app` served by a real uvicorn on a free loopback port, in the tests' own event loop
+    (the store's connections belong to it); yields the base URL, e.g. http://127.0.0.1:43817."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -218,10 +215,19 @@ async def live_server(seeded: Store) -> AsyncIterator[str]:
             serving.result()  # raises why it could not start
             raise RuntimeError("uvicorn stopped before it started")
         await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
+
+
+@pytest.fixture
+async def live_server(seeded: Store) -> AsyncIterator[str]:
+    """The app over the seeded store, served by a real uvicorn (see `serving`)."""
+    async with serving(create_app(store=seeded)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

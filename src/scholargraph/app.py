@@ -58,7 +58,11 @@ async def context_of(request: Request) -> Context:
 
 class GraphQLRoute(GraphQLEndpoint):
     def __init__(self, schema: Schema, settings: Settings) -> None:
-        super().__init__(self._execute, max_body_bytes=settings.max_body_bytes)
+        super().__init__(
+            self._execute,
+            max_body_bytes=settings.max_body_bytes,
+            timeout_ms=settings.query_timeout_ms,
+        )
         self._schema = schema
 
     async def _execute(

@@ -44,12 +44,19 @@ class StoreUnavailableError(ApiError):
     code = "STORE_UNAVAILABLE"
 
 
+class QueryTimeoutError(ApiError):
+    """The request's deadline (SCHOLARGRAPH_QUERY_TIMEOUT_MS) passed while the store worked."""
+
+    code = "QUERY_TIMEOUT"
+
+
 __all__ = [
     "ApiError",
     "BadUserInput",
     "Conflict",
     "Forbidden",
     "NotFound",
+    "QueryTimeoutError",
     "RateLimited",
     "StoreUnavailableError",
     "Unauthenticated",

@@ -42,7 +42,18 @@ class Settings(BaseSettings):
     seed_on_start: bool = Field(
         True, description="Seed the graph at start-up when it holds no researcher yet."
     )
-    query_timeout_ms: int = Field(10_000, description="Timeout of one read query.")
+    store_pool_size: int = Field(
+        16, ge=1, description="Most connections to FalkorDB; requests wait for a free one."
+    )
+    store_pool_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds a store call waits for a free FalkorDB connection."
+    )
+    query_timeout_ms: int = Field(
+        10_000,
+        ge=1,
+        description="Deadline of one GraphQL request, in ms: its resolvers and store queries "
+        "are cancelled past it (QUERY_TIMEOUT); also the timeout of one read query.",
+    )
     max_query_depth: int = Field(12, description="Deepest GraphQL selection accepted.")
     max_body_bytes: int = Field(
         1_000_000, description="Largest request body (and GET query string) accepted, in bytes."

@@ -11,10 +11,17 @@ a refused input or cost) answers 4xx without a `data` entry; `application/json` 
 `*/*` or no Accept header gets) answers those 200, as legacy clients expect. Requests that are
 not GraphQL requests at all (wrong method, media type, size, encoding, JSON or members) answer
 4xx with a GraphQL-shaped error body either way. A refused request never costs a store call.
+
+Deadlines: each request runs under a whole-request deadline (graphdb/deadline.py). Past it,
+the store calls in flight are cut off (and told the time left as their own timeout, so the
+database stops them too), the execution task is cancelled, and the answer is 504 with
+QUERY_TIMEOUT. A client that disconnects while its request runs cancels the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -34,6 +41,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from scholargraph.errors import BadUserInput
+from scholargraph.graphdb import deadline
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +354,28 @@ def answer(result: ExecutionResult, media: str) -> Response:
 
 Execute = Callable[[Params, Request, set[OperationType]], Awaitable[ExecutionResult]]
 
+QUERY_TIMEOUT = "QUERY_TIMEOUT"
+# How long a cancelled execution may take to unwind before the answer goes out regardless.
+_UNWIND_S = 1.0
+
+
+class _ClientGone(Exception):
+    pass
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Returns when the client has gone away (the body has been read already, or was none)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _stop(task: asyncio.Task[ExecutionResult]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await asyncio.wait_for(asyncio.shield(task), _UNWIND_S)
+
 
 class GraphQLEndpoint:
     """The /graphql route: everything HTTP about a GraphQL request, then `execute`.
@@ -353,10 +383,44 @@ class GraphQLEndpoint:
     An ASGI app rather than a request function, so that Starlette's Route hands it every
     method and the others get a GraphQL-shaped 405 too."""
 
-    def __init__(self, execute: Execute, max_body_bytes: int, graphiql: bool = True) -> None:
+    def __init__(
+        self,
+        execute: Execute,
+        max_body_bytes: int,
+        graphiql: bool = True,
+        timeout_ms: int = 10_000,
+    ) -> None:
         self._execute = execute
         self._max_body_bytes = max_body_bytes
         self._graphiql = graphiql
+        self._timeout_ms = timeout_ms
+
+    async def _run(
+        self, params: Params, request: Request, allowed: set[OperationType]
+    ) -> ExecutionResult:
+        """`execute` under the request's deadline, cancelled when the client goes away."""
+        limit = deadline.Deadline(self._timeout_ms / 1000)
+        with deadline.within(limit):  # the task copies the context, and the deadline with it
+            task = asyncio.ensure_future(self._execute(params, request, allowed))
+        watcher = asyncio.ensure_future(_disconnected(request.receive))
+        try:
+            done, _ = await asyncio.wait(
+                {task, watcher}, timeout=limit.remaining(), return_when=asyncio.FIRST_COMPLETED
+            )
+        except BaseException:  # this handler was cancelled itself (the server is stopping)
+            limit.cancel()
+            task.cancel()
+            raise
+        finally:
+            watcher.cancel()
+        if task not in done:
+            limit.cancel()  # cuts off the store calls in the loaders' tasks too
+            await _stop(task)
+        if task in done:
+            return task.result()
+        if watcher in done:
+            raise _ClientGone
+        raise deadline.QueryTimeout(f"the request ran past its {self._timeout_ms} ms deadline")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self.handle(Request(scope, receive))
@@ -391,7 +455,16 @@ class GraphQLEndpoint:
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         try:
-            result = await self._execute(params, request, allowed)
+            result = await self._run(params, request, allowed)
+        except deadline.QueryTimeout:
+            message = (
+                f"the request ran past its deadline of {self._timeout_ms:,} ms and was "
+                "cancelled: ask for fewer items or a smaller neighborhood"
+            )
+            return refusal_response(Refusal(504, QUERY_TIMEOUT, message), media)
+        except _ClientGone:
+            log.info("client went away; its request was cancelled")
+            return Response(status_code=499)  # nobody reads it (nginx's code for this)
         except InvalidOperationTypeError:
             message = "mutations are not allowed over GET; send them with POST"
             return refusal_response(
@@ -417,6 +490,7 @@ __all__ = [
     "GRAPHQL_RESPONSE",
     "JSON",
     "MAX_JSON_DEPTH",
+    "QUERY_TIMEOUT",
     "GraphQLEndpoint",
     "Params",
     "Refusal",

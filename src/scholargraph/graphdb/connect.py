@@ -47,12 +47,20 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
 
         if settings.falkordb_url:
             store = FalkorStore.from_url(
-                settings.falkordb_url, settings.graph, settings.query_timeout_ms
+                settings.falkordb_url,
+                settings.graph,
+                settings.query_timeout_ms,
+                pool_size=settings.store_pool_size,
+                pool_timeout_s=settings.store_pool_timeout_s,
             )
         else:
             server = embedded.start(settings.data_dir)
             store = FalkorStore.over_socket(
-                str(server.socket), settings.graph, settings.query_timeout_ms
+                str(server.socket),
+                settings.graph,
+                settings.query_timeout_ms,
+                pool_size=settings.store_pool_size,
+                pool_timeout_s=settings.store_pool_timeout_s,
             )
     try:
         await store.ping()

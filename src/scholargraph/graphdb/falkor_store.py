@@ -1,4 +1,10 @@
-"""FalkorDB backend: the async client over the bundled server or a configured one."""
+"""FalkorDB backend: the async client over the bundled server or a configured one.
+
+Connections come from a bounded, blocking pool: under load a request waits for a free
+connection (up to `pool_timeout_s`, and never past its deadline) instead of failing with redis-
+py's "Too many connections". Reads pass the time left before the request's deadline to the
+server as the query's TIMEOUT (graphdb/deadline.py), so the server stops them too.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,18 @@ import logging
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
+from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from scholargraph.graphdb import deadline
 from scholargraph.graphdb.dialects import FALKORDB
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
 
 log = logging.getLogger(__name__)
+
+POOL_SIZE = 16
+POOL_TIMEOUT_S = 30.0
 
 
 class FalkorStore:
@@ -26,12 +37,45 @@ class FalkorStore:
         self.counters = Counters()
 
     @classmethod
-    def over_socket(cls, path: str, graph: str, timeout_ms: int = 10_000) -> FalkorStore:
-        return cls(FalkorDB(unix_socket_path=path), graph, timeout_ms)
+    def over_socket(
+        cls,
+        path: str,
+        graph: str,
+        timeout_ms: int = 10_000,
+        pool_size: int = POOL_SIZE,
+        pool_timeout_s: float = POOL_TIMEOUT_S,
+    ) -> FalkorStore:
+        pool = BlockingConnectionPool(
+            max_connections=pool_size,
+            timeout=pool_timeout_s,
+            connection_class=UnixDomainSocketConnection,
+            path=path,
+            decode_responses=True,
+            socket_timeout=None,  # redis-py's default of 5 s would cut off long imports
+        )
+        return cls(FalkorDB(connection_pool=pool), graph, timeout_ms)
 
     @classmethod
-    def from_url(cls, url: str, graph: str, timeout_ms: int = 10_000) -> FalkorStore:
-        return cls(FalkorDB.from_url(url), graph, timeout_ms)
+    def from_url(
+        cls,
+        url: str,
+        graph: str,
+        timeout_ms: int = 10_000,
+        pool_size: int = POOL_SIZE,
+        pool_timeout_s: float = POOL_TIMEOUT_S,
+    ) -> FalkorStore:
+        # FalkorDB's own schemes name redis ones (falkor:// is redis://, falkors:// rediss://).
+        for ours, theirs in (("falkor://", "redis://"), ("falkors://", "rediss://")):
+            if url.startswith(ours):
+                url = theirs + url[len(ours) :]
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=pool_size,
+            timeout=pool_timeout_s,
+            decode_responses=True,
+            socket_timeout=None,  # redis-py's default of 5 s would cut off long imports
+        )
+        return cls(FalkorDB(connection_pool=pool), graph, timeout_ms)
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.reads += 1
@@ -44,15 +88,21 @@ class FalkorStore:
     async def _run(self, query: str, params: Params | None, *, read_only: bool) -> list[Row]:
         args: dict[str, Any] = dict(params or {})
         try:
-            if read_only:
-                result = await self._graph.ro_query(query, args, timeout=self._timeout_ms)
-            else:
-                result = await self._graph.query(query, args)
+            async with deadline.guarded() as within:
+                if read_only:
+                    timeout = self._timeout_ms
+                    if within is not None:
+                        timeout = within.remaining_ms(cap=timeout)
+                    result = await self._graph.ro_query(query, args, timeout=timeout)
+                else:
+                    result = await self._graph.query(query, args)
         except RedisConnectionError as exc:
             raise StoreUnavailable(f"FalkorDB is unreachable: {exc}") from exc
         except RedisError as exc:
             if read_only and "empty key" in str(exc):
                 return []  # the graph has not been created yet: nothing to read
+            if "timed out" in str(exc).lower():
+                raise deadline.QueryTimeout(f"FalkorDB stopped the query: {exc}") from exc
             log.debug("FalkorDB refused %s: %s", query, exc)
             raise StoreError(str(exc)) from exc
         names = [column[1] for column in result.header]
@@ -84,6 +134,8 @@ class FalkorStore:
 
     async def close(self) -> None:
         await self._client.aclose()
+        # A client given its pool leaves the pool open; this store owns its pool.
+        await self._client.connection.connection_pool.disconnect()
 
 
 __all__ = ["FalkorStore"]

@@ -8,6 +8,7 @@ bookmark manager, so a read that follows a write sees it even on a cluster.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from neo4j import (
@@ -26,6 +27,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from scholargraph.graphdb import deadline
 from scholargraph.graphdb.dialects import NEO4J
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
 
@@ -128,17 +130,23 @@ class Neo4jStore:
         return version
 
     async def _run(self, query: str, params: Params | None, routing: RoutingControl) -> list[Row]:
-        # Reads answer requests and carry the query timeout; writes include seeding and bulk
-        # imports, which may rightly take longer, so they run to the server's own limit.
+        # Reads answer requests and carry the query timeout (at most the time left before the
+        # request's deadline); writes include seeding and bulk imports, which may rightly take
+        # longer, so they run to the server's own limit.
         timeout = self._timeout_s if routing is RoutingControl.READ else None
         try:
-            records, _, _ = await self._driver.execute_query(
-                Query(query, timeout=timeout),
-                dict(params or {}),
-                database_=self._database,
-                routing_=routing,
-            )
+            async with deadline.guarded() as within:
+                if timeout is not None and within is not None:
+                    timeout = within.remaining_ms(cap=math.ceil(timeout * 1000)) / 1000
+                records, _, _ = await self._driver.execute_query(
+                    Query(query, timeout=timeout),
+                    dict(params or {}),
+                    database_=self._database,
+                    routing_=routing,
+                )
         except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise deadline.QueryTimeout(f"Neo4j stopped the query: {exc.message}") from exc
             raise StoreError(str(exc)) from exc
         except Exception as exc:
             if _unavailable(exc):

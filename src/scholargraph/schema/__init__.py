@@ -20,7 +20,8 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from scholargraph.errors import BadUserInput, StoreUnavailableError
+from scholargraph.errors import BadUserInput, QueryTimeoutError, StoreUnavailableError
+from scholargraph.graphdb.deadline import QueryTimeout
 from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
@@ -81,6 +82,21 @@ class LoggedMaskErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        if isinstance(error.original_error, QueryTimeout):
+            log.info("query timeout (request %s): %s", request_id, error.original_error)
+            timeout = QueryTimeoutError(
+                "This part of the request ran past the request's deadline and was stopped: "
+                "ask for fewer items or a smaller neighborhood.",
+                requestId=request_id,
+            )
+            return GraphQLError(
+                timeout.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=timeout.extensions,
+            )
         if isinstance(error.original_error, StoreUnavailable):
             # Not a bug but an outage the client can wait out: say so, with a code.
             log.warning("store unavailable (request %s): %s", request_id, error.original_error)
