@@ -21,6 +21,7 @@ from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
+from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
 from scholargraph.schema import build_schema
 from scholargraph.settings import Settings
@@ -56,12 +57,29 @@ async def context_of(request: Request) -> Context:
     return context
 
 
+def persisted_queries_of(settings: Settings) -> PersistedQueries:
+    """APQ's store, with the allow-list file's operations (required in allow-list mode)."""
+    allow_list = {}
+    if settings.persisted_queries_file is not None:
+        allow_list = load_allow_list(settings.persisted_queries_file)
+    elif settings.persisted_queries_only:
+        raise PersistedQueriesFileError(
+            "SCHOLARGRAPH_PERSISTED_QUERIES_ONLY is set but SCHOLARGRAPH_PERSISTED_QUERIES_FILE "
+            "is not: name the file of allowed operations"
+        )
+    return PersistedQueries(
+        settings.persisted_queries_max, allow_list, only=settings.persisted_queries_only
+    )
+
+
 class GraphQLRoute(GraphQLEndpoint):
     def __init__(self, schema: Schema, settings: Settings) -> None:
         super().__init__(
             self._execute,
             max_body_bytes=settings.max_body_bytes,
             timeout_ms=settings.query_timeout_ms,
+            persisted_queries=persisted_queries_of(settings),
+            cache_max_age_s=settings.cache_max_age_s,
         )
         self._schema = schema
 
@@ -69,7 +87,7 @@ class GraphQLRoute(GraphQLEndpoint):
         self, params: Params, request: Request, allowed: set[OperationType]
     ) -> ExecutionResult:
         return await self._schema.execute(
-            params.query,
+            params.query or "",
             variable_values=params.variables,
             context_value=await context_of(request),
             operation_name=params.operation_name,

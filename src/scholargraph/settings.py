@@ -65,6 +65,25 @@ class Settings(BaseSettings):
         100_000,
         description="Query-cost points each client (account, else IP address) may spend a minute.",
     )
+    persisted_queries_only: bool = Field(
+        False,
+        description="Serve only the operations of SCHOLARGRAPH_PERSISTED_QUERIES_FILE (an "
+        "allow-list); others are refused with PERSISTED_QUERY_NOT_ALLOWED.",
+    )
+    persisted_queries_file: Path | None = Field(
+        None,
+        description="JSON file of registered operations: an Apollo persisted query manifest or "
+        "a {sha256: query} object (docs/hardening.md).",
+    )
+    persisted_queries_max: int = Field(
+        1_000, ge=0, description="Most queries Automatic Persisted Queries keeps per process (LRU)."
+    )
+    cache_max_age_s: int = Field(
+        60,
+        ge=0,
+        description="max-age of GET query answers without errors or Authorization (CDN-cacheable); "
+        "0 makes them uncacheable.",
+    )
     log_level: str = Field("info", description="Log level of the API.")
 
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -40,6 +41,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from scholargraph import persisted
 from scholargraph.errors import BadUserInput
 from scholargraph.graphdb import deadline
 
@@ -70,7 +72,7 @@ def _bad_request(message: str) -> Refusal:
 
 @dataclass(frozen=True)
 class Params:
-    query: str
+    query: str | None  # None: a persisted query's hash stands for it (persisted.py)
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -204,9 +206,14 @@ def params_of(data: Any) -> Params:
             '{"query": "{ __typename }", "variables": {}}'
         )
     query = data.get("query")
-    if query is None:
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise _bad_request(
+            f"`extensions` must be an object or null; got {_json_type(extensions)}"
+        )
+    if query is None and "persistedQuery" not in (extensions or {}):
         raise _bad_request("the request has no `query`: send the GraphQL document as a string")
-    if not isinstance(query, str):
+    if query is not None and not isinstance(query, str):
         raise _bad_request(f"`query` must be a string; got {_json_type(query)}")
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -215,11 +222,6 @@ def params_of(data: Any) -> Params:
     if operation_name is not None and not isinstance(operation_name, str):
         raise _bad_request(
             f"`operationName` must be a string or null; got {_json_type(operation_name)}"
-        )
-    extensions = data.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise _bad_request(
-            f"`extensions` must be an object or null; got {_json_type(extensions)}"
         )
     return Params(query, variables, operation_name or None, extensions)
 
@@ -323,6 +325,13 @@ def _before_execution(result: ExecutionResult) -> bool:
 
 
 def answer(result: ExecutionResult, media: str) -> Response:
+    body, status, headers = _answer_parts(result, media)
+    return _respond(body, status, media, headers)
+
+
+def _answer_parts(
+    result: ExecutionResult, media: str
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     errors = result.errors or []
     body: dict[str, Any] = {}
     status = 200
@@ -347,7 +356,41 @@ def answer(result: ExecutionResult, media: str) -> Response:
         body["errors"] = [e.formatted for e in errors]
     if result.extensions:
         body["extensions"] = result.extensions
-    return _respond(body, status, media, headers)
+    return body, status, headers
+
+
+def _cached_answer(
+    result: ExecutionResult, media: str, request: Request, max_age: int
+) -> Response:
+    """A GET query's answer, cacheable by browsers and CDNs when it is public and whole.
+
+    Public: no Authorization header came along (an account's answers are its own). Whole: no
+    errors. Its `extensions.cost` then keeps only `requested`, the same for every client (the
+    budget left is the caller's). An If-None-Match naming the same ETag gets 304.
+    """
+    public = (
+        max_age > 0 and not result.errors and result.data is not None
+        and "authorization" not in request.headers
+    )  # fmt: skip
+    if not public:
+        response = answer(result, media)
+        response.headers["cache-control"] = "private, no-store"
+        return response
+    extensions = dict(result.extensions or {})
+    if isinstance(extensions.get("cost"), dict):
+        extensions["cost"] = {"requested": extensions["cost"].get("requested", 0)}
+    body, status, headers = _answer_parts(replace(result, extensions=extensions), media)
+    encoded = _encode(body)
+    etag = f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
+    headers.update({
+        "cache-control": f"public, max-age={max_age}",
+        "etag": etag,
+        "vary": "Accept, Authorization",
+    })  # fmt: skip
+    given = request.headers.get("if-none-match", "")
+    if etag in {tag.strip().removeprefix("W/") for tag in given.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(encoded, status, headers, media_type=f"{media}; charset=utf-8")
 
 
 # ------------------------------------------------------------------------------------ endpoint
@@ -389,11 +432,15 @@ class GraphQLEndpoint:
         max_body_bytes: int,
         graphiql: bool = True,
         timeout_ms: int = 10_000,
+        persisted_queries: persisted.PersistedQueries | None = None,
+        cache_max_age_s: int = 60,
     ) -> None:
         self._execute = execute
         self._max_body_bytes = max_body_bytes
         self._graphiql = graphiql
         self._timeout_ms = timeout_ms
+        self._persisted = persisted_queries or persisted.PersistedQueries()
+        self._cache_max_age_s = cache_max_age_s
 
     async def _run(
         self, params: Params, request: Request, allowed: set[OperationType]
@@ -451,6 +498,17 @@ class GraphQLEndpoint:
             params = await read_params(request, self._max_body_bytes)
         except Refusal as refusal:
             return refusal_response(refusal, media)
+        try:
+            query = self._persisted.resolve(persisted.Request(params.query, params.extensions))
+        except persisted.PersistedQueryError as exc:
+            if exc.status is not None:
+                code = str((exc.error.extensions or {}).get("code"))
+                return refusal_response(Refusal(exc.status, code, exc.error.message), media)
+            refused = answer(ExecutionResult(data=None, errors=[exc.error]), media)
+            # Apollo's APQ link retries with the full query: never let a cache keep this.
+            refused.headers["cache-control"] = "private, no-store"
+            return refused
+        params = replace(params, query=query)
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -483,6 +541,8 @@ class GraphQLEndpoint:
         except MissingQueryError:
             empty = _bad_request("the `query` is empty; send a GraphQL document")
             return refusal_response(empty, media)
+        if request.method == "GET":
+            return _cached_answer(result, media, request, self._cache_max_age_s)
         return answer(result, media)
 
 
