@@ -16,7 +16,7 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth, web
+from scholargraph import auth, headers, web
 from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             *web.routes(),
         ],
         lifespan=lifespan,
+        middleware=headers.middleware(settings.cors_origins),
     )
     app.state.cost_budget = InProcessBudget(settings.cost_budget_per_minute)
     if store is not None:

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="max-age of GET query answers without errors or Authorization (CDN-cacheable); "
         "0 makes them uncacheable.",
     )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins whose pages may call the API from a browser "
+        "(e.g. https://app.example.org); empty allows none, * allows any.",
+    )
     log_level: str = Field("info", description="Log level of the API.")
 
 
