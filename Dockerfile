@@ -30,11 +30,13 @@ RUN groupadd --system --gid 10001 scholargraph \
 
 WORKDIR /app
 
-# Project metadata and source first, seeds last: editing seed files does not
-# invalidate the pip install layer.
+# The locked dependencies first (hash-checked), then the project without resolving again;
+# seeds last: editing seed files does not invalidate the pip install layers.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY src/ ./src/
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
     && rm -rf build src/*.egg-info
 
 COPY seeds/ ./seeds/

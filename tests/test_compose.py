@@ -380,10 +380,12 @@ def test_dockerfile_base_user_and_port() -> None:
 def test_dockerfile_installs_project_and_copies_seeds() -> None:
     instructions = _dockerfile_instructions()
     copies = _dockerfile_copies()
-    for needed in ("pyproject.toml", "README.md", "src", "seeds"):
+    for needed in ("requirements.lock", "pyproject.toml", "README.md", "src", "seeds"):
         assert needed in copies, f"Dockerfile does not COPY {needed}"
     runs = [args for keyword, args in instructions if keyword == "RUN"]
-    assert any(re.search(r"pip install --no-cache-dir \.(\s|$)", run) for run in runs)
+    # The locked, hash-checked dependencies, then the project alone.
+    assert any("--require-hashes -r requirements.lock" in run for run in runs)
+    assert any(re.search(r"pip install --no-cache-dir --no-deps \.(\s|$)", run) for run in runs)
     seeds_dir = _dockerfile_env().get("SCHOLARGRAPH_SEEDS_DIR")
     assert seeds_dir == "/app/seeds"
     assert copies["seeds"] == PurePosixPath(seeds_dir)
