@@ -144,7 +144,13 @@ async def run_store(opened: Opened, extra_works: int, samples: int) -> Result:
     await load.seed(store, SEEDS)
     await grow(store, extra_works)
     port = free_port()
-    env = opened.subprocess_env(SCHOLARGRAPH_LOG_LEVEL="warning")
+    env = opened.subprocess_env(
+        SCHOLARGRAPH_LOG_LEVEL="warning",
+        # A thousand works with authors and venues is past the default cost limit, and the
+        # samples spend far more than one client's budget a minute (docs/cost.md).
+        SCHOLARGRAPH_MAX_QUERY_COST="1000000",
+        SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000",
+    )
     api = subprocess.Popen(
         [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)], env=env
     )
