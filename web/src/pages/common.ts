@@ -206,7 +206,9 @@ export function account(onChange: () => void, lazy = false): Account {
 
   const show = (me: { name: string } | null) => {
     if (me) signedIn(me.name);
-    else {
+    else if (slot.querySelector("form") && !token()) {
+      // Signed out already, maybe typing a token: leave the form as it is.
+    } else {
       const had = token() !== null;
       setToken(null);
       signedOut(had ? "The stored token was refused; sign in again." : "");

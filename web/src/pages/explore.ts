@@ -33,6 +33,7 @@ interface View {
   rels: string[] | null;
   expand: string[];
   path: [string, string] | null;
+  limit: number; // most nodes around the focus, 1 to 2000
 }
 
 function readView(): View {
@@ -50,6 +51,7 @@ function readView(): View {
     rels: list("rels", RELATIONS),
     expand: (p.get("expand") ?? "").split(",").filter(Boolean),
     path: path && path.length === 2 && path[0] && path[1] ? [path[0], path[1]] : null,
+    limit: Math.min(2000, Math.max(1, Number.parseInt(p.get("limit") ?? "", 10) || LIMIT)),
   };
 }
 
@@ -61,6 +63,7 @@ function writeView(v: View, push = true): void {
   if (v.rels) p.set("rels", v.rels.join(","));
   if (v.expand.length) p.set("expand", v.expand.join(","));
   if (v.path) p.set("path", v.path.join(","));
+  if (v.limit !== LIMIT) p.set("limit", String(v.limit));
   const url = `${location.pathname}?${p.toString()}`;
   if (push) history.pushState(null, "", url);
   else history.replaceState(null, "", url);
@@ -99,9 +102,9 @@ const asNode = (n: Named, distance = 0): GNode => ({
 /** One request: the focus's neighborhood, each expanded node's, and the path. */
 async function fetchView(v: View) {
   const args = "labels: $labels, relationships: $rels";
-  const parts = [`focus: neighborhood(id: $focus, hops: $hops, ${args}, limit: ${LIMIT}) { ${SUBGRAPH} }`];
-  const vars: Record<string, unknown> = { focus: v.focus, hops: v.hops, labels: v.labels, rels: v.rels };
-  const decl = ["$focus: ID!", "$hops: Int!", "$labels: [EntityType!]", "$rels: [RelationType!]"];
+  const parts = [`focus: neighborhood(id: $focus, hops: $hops, ${args}, limit: $limit) { ${SUBGRAPH} }`];
+  const vars: Record<string, unknown> = { focus: v.focus, hops: v.hops, labels: v.labels, rels: v.rels, limit: v.limit };
+  const decl = ["$focus: ID!", "$hops: Int!", "$limit: Int!", "$labels: [EntityType!]", "$rels: [RelationType!]"];
   v.expand.forEach((id, i) => {
     decl.push(`$x${i}: ID!`);
     vars[`x${i}`] = id;
@@ -445,7 +448,7 @@ async function load(): Promise<void> {
     clear(
       status,
       truncated
-        ? notice("note", `Showing ${nodes.size} nodes; more were in reach (truncated by the API at ${LIMIT}). Lower the hops or filter kinds to see all.`, "Truncated.")
+        ? notice("note", `Showing ${nodes.size} nodes; more were in reach (the API stopped at ${view.limit} around the focus). Lower the hops or filter kinds to see all.`, "Truncated.")
         : h("p", { class: "small muted" }, `${nodes.size} nodes, ${cy.edges().length} relationships.`),
     );
     renderList(focus.center.id);

@@ -116,7 +116,7 @@ async function run(push: boolean): Promise<void> {
               "div",
               { class: "result-links" },
               isResearcher ? h("a", { href: profileUrl(node.id) }, "Profile") : null,
-              h("a", { href: exploreUrl(node.id), "aria-label": `Explore ${title} in the graph` }, "Explore in graph"),
+              h("a", { href: exploreUrl(node.id), "aria-label": `Explore in graph: ${title}` }, "Explore in graph"),
             ),
           );
         }),

@@ -417,6 +417,8 @@ function actions(state: State, rerender: () => void): HTMLElement {
     collaborate = h("p", { class: "locked" }, h("span", { "aria-hidden": "true" }, "🔒 "), "Claim this author entity first to unlock direct invitations.");
   } else if (!me) {
     collaborate = h("p", null, "Sign in to invite this researcher to collaborate.");
+  } else if (me.ownedProfiles.some((p) => p.id === r.id)) {
+    collaborate = h("p", null, "This is your profile: other profiles' owners can invite you from here.");
   } else {
     const text = h("textarea", { id: "invite-message", "aria-label": "Invitation message", rows: 3, maxlength: 2000, required: true });
     const form = h("form", { class: "stack", "aria-label": "Invite to collaborate" }, text, h("button", { type: "submit", class: "button" }, "Invite to collaborate"));
@@ -516,13 +518,17 @@ function render(main: HTMLElement, state: State): void {
 
 let acct: ReturnType<typeof account>;
 
+let loads = 0;
+
 async function load(id: string): Promise<void> {
+  const mine = ++loads;
   const main = document.getElementById("main") as HTMLElement;
   setBusy(main, true);
   clear(main, notice("loading", `Loading the profile of ${id}…`, "Loading"));
   try {
     const signedIn = token() !== null;
     const data = await gql<{ researcher: Researcher | null; me?: Me | null }>(PROFILE, { id, signedIn });
+    if (mine !== loads) return; // a later load (signing in or out) took over
     const me = data.me ?? null;
     acct.show(me);
     if (!data.researcher) {
@@ -542,6 +548,7 @@ async function load(id: string): Promise<void> {
     const r = data.researcher;
     render(main, { id, r, me, followers: r.followersCount, following: !!me?.following.some((f) => f.id === r.id) });
   } catch (error) {
+    if (mine !== loads) return;
     const e = error as ApiError;
     document.title = "Profile unavailable · scholargraph";
     const retry = h("button", { type: "button", class: "button" }, "Try again");
@@ -557,7 +564,7 @@ async function load(id: string): Promise<void> {
       ),
     );
   } finally {
-    setBusy(main, false);
+    if (mine === loads) setBusy(main, false);
   }
 }
 

@@ -1,1 +1,0 @@
-import{a,b,c,d,e}from"./chunk-6NFUHZB5.bundle.js";export{a as COLOURS,d as draw,b as edgeId,c as elements,e as merge};
