@@ -157,15 +157,15 @@ async def test_pages_show_loading_then_an_error_when_the_api_is_down(
         await route.abort("connectionrefused")
 
     await page.route("**/graphql", down)
-    for url, text in [
-        (PROFILE_URL, "The profile could not be loaded"),
-        (EXPLORE_URL, "The neighborhood could not be loaded"),
-        ("/?q=energy", "Search failed"),
+    for name, url, text in [
+        ("profile", PROFILE_URL, "The profile could not be loaded"),
+        ("explore", EXPLORE_URL, "The neighborhood could not be loaded"),
+        ("home", "/?q=energy", "Search failed"),
     ]:
         await page.goto(f"{live_server}{url}")
         await expect(page.locator("main")).to_contain_text(text)
         await expect(page.get_by_role("alert").first).to_contain_text("cannot be reached")
-    await offline_page.screenshot("profile-api-down")
+        await offline_page.screenshot(f"{name}-api-down")
     # The aborted fetches are the only errors the console saw.
     assert all("Failed to load resource" in e or "fetch" in e for e in offline_page.errors)
 
