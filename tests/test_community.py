@@ -527,6 +527,39 @@ async def test_owners_correct_their_own_profile(roomy: httpx.AsyncClient, seeded
     assert json.loads(affiliation_edit["before"])["since"] == "2021"  # newest first: the edit
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("!!!", "???"), ("🎉", "🚀"), ("Deep Learning", "!!!")],
+)
+async def test_two_owners_with_titles_that_fold_alike_keep_their_own_papers(
+    roomy: httpx.AsyncClient, seeded: Store, first: str, second: str
+) -> None:
+    # Titles of only punctuation or emoji fold to nothing; they once shared one paper id, so
+    # the second owner became an author of the first owner's paper and could rewrite it.
+    alice = await claimed(roomy, seeded, "alice", WILL)
+    bob = await claimed(roomy, seeded, "bob", DAVID)
+    add = (
+        "mutation ($id: ID!, $p: PaperInput!) { addPaper(researcherId: $id, paper: $p) "
+        "{ id title authors { researcher { id } } } }"
+    )
+    mine = (await ok(roomy, add, {"id": WILL, "p": {"title": first}}, alice))["addPaper"]
+    theirs = (await ok(roomy, add, {"id": DAVID, "p": {"title": second}}, bob))["addPaper"]
+    assert mine["id"] != theirs["id"]
+    assert mine["authors"] == [{"researcher": {"id": WILL}}]
+    assert theirs == {"id": theirs["id"], "title": second,
+                      "authors": [{"researcher": {"id": DAVID}}]}  # fmt: skip
+
+    update = "mutation ($id: ID!, $p: PaperPatch!) { updatePaper(id: $id, patch: $p) { title } }"
+    await refused(roomy, seeded, update, {"id": mine["id"], "p": {"title": "Taken"}}, bob,
+                  "FORBIDDEN")  # fmt: skip
+    await refused(roomy, seeded, update, {"id": theirs["id"], "p": {"title": "Taken"}}, alice,
+                  "FORBIDDEN")  # fmt: skip
+    paper = "query ($id: ID!) { paper(id: $id) { title } }"
+    assert (await ok(roomy, paper, {"id": mine["id"]}))["paper"] == {"title": first}
+    renamed = await ok(roomy, update, {"id": theirs["id"], "p": {"title": "Mine, renamed"}}, bob)
+    assert renamed["updatePaper"] == {"title": "Mine, renamed"}
+
+
 # ---------------------------------------------------------------------- merges and splits
 
 MERGE = (

@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     )
     query_timeout_ms: int = Field(10_000, description="Timeout of one read query.")
     max_query_depth: int = Field(12, description="Deepest GraphQL selection accepted.")
+    max_body_bytes: int = Field(
+        1_000_000, description="Largest request body (and GET query string) accepted, in bytes."
+    )
+    max_query_cost: int = Field(
+        10_000, description="Most nodes one request may ask for (docs/cost.md); more is refused."
+    )
+    cost_budget_per_minute: int = Field(
+        100_000,
+        description="Query-cost points each client (account, else IP address) may spend a minute.",
+    )
     log_level: str = Field("info", description="Log level of the API.")
 
 

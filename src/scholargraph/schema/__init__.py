@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -22,7 +24,9 @@ from scholargraph.errors import BadUserInput, StoreUnavailableError
 from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
+from scholargraph.schema.cost import QueryCost
 from scholargraph.schema.explorer import ExplorerQuery
+from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
@@ -107,7 +111,29 @@ class LoggedMaskErrors(MaskErrors):
 def _code_for(error: GraphQLError) -> str:
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return BadUserInput.code  # variable values that do not coerce, e.g. null for ID!
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+class OneOperation(SchemaExtension):
+    """A document of several operations needs `operationName` (GraphQL's GetOperation());
+    strawberry would run the first one instead."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        given = getattr(context, "_provided_operation_name", context.operation_name)
+        if context.result is None and document is not None and given is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                error = GraphQLError(
+                    f"the document holds {len(operations)} operations: name the one to run "
+                    "in `operationName`",
+                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                )
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
 
 
 class Schema(strawberry.Schema):
@@ -127,7 +153,9 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    max_depth: int = 12, extra_extensions: tuple[Callable[[], Any], ...] = ()
+    max_depth: int = 12,
+    max_cost: int = 10_000,
+    extra_extensions: tuple[Callable[[], Any], ...] = (),
 ) -> strawberry.Schema:
     return Schema(
         query=Query,
@@ -140,6 +168,9 @@ def build_schema(
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             LoggedMaskErrors,
+            OneOperation,
+            InputHygiene,
+            lambda: QueryCost(max_cost=max_cost),
             *extra_extensions,
         ],
     )
