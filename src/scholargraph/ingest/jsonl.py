@@ -154,9 +154,7 @@ def _paper(data: Mapping[str, object], line_no: int, default_source: str) -> Pap
         keywords=unique_cleaned(_string_list(data.get("keywords"), "keywords")),
         primary_area=_optional_text(data, "primaryArea"),
         links=_links(data.get("links")),
-        unassigned_author_ids=_external_ids(
-            data.get("unassignedAuthorIds"), "unassignedAuthorIds"
-        ),
+        unassigned_author_ids=_external_ids(data.get("unassignedAuthorIds"), "unassignedAuthorIds"),
     )
 
 
