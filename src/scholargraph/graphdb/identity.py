@@ -58,8 +58,9 @@ class ResearcherRow:
     external_ids: tuple[str, ...]
     papers: tuple[tuple[str, int | None], ...]
     sources: tuple[str, ...] = ()
-    # Per authorship: (paper id, asWritten, the AUTHORED relationship's sources).
-    authorships: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # Per authorship: (paper id, asWritten, the AUTHORED relationship's sources, the author ids
+    # the sources gave with it).
+    authorships: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Snapshot:
 _RESEARCHERS = (
     f"MATCH (r:{Label.RESEARCHER}) WHERE r.id > $after WITH r ORDER BY r.id LIMIT $limit "
     f"OPTIONAL MATCH (r)-[a:{Rel.AUTHORED}]->(p:{Label.PAPER}) "
-    "WITH r, collect([p.id, a.position, a.asWritten, a.sources]) AS papers "
+    "WITH r, collect([p.id, a.position, a.asWritten, a.sources, a.authorIds]) AS papers "
     "RETURN r.id AS id, r.name AS name, r.aliases AS aliases, r.nameKeys AS nameKeys, "
     "r.externalIds AS externalIds, r.sources AS sources, papers ORDER BY id"
 )
@@ -142,11 +143,11 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
             _strings(row["aliases"]),
             _strings(row["nameKeys"]),
             _strings(row["externalIds"]),
-            tuple((p, pos) for p, pos, _, _ in row["papers"] if p is not None),
+            tuple((p, pos) for p, pos, *_ in row["papers"] if p is not None),
             _strings(row["sources"]),
             tuple(
-                (p, str(written or ""), _strings(sources))
-                for p, _, written, sources in row["papers"]
+                (p, str(written or ""), _strings(sources), _strings(ids))
+                for p, _, written, sources, ids in row["papers"]
                 if p is not None
             ),
         )

@@ -150,12 +150,15 @@ def index_from(snapshot: Snapshot, owned: frozenset[str] = frozenset()) -> Index
     for row in snapshot.researchers:
         spellings = {s for s in (row.name, *row.aliases) if s}
         keys = set(row.name_keys) | {text.name_key(s) for s in spellings}
-        for pid, written, _ in row.authorships:
+        for pid, written, *_ in row.authorships:
             if pid in index.papers and written:
                 index.papers[pid].byline_keys.add(text.name_key(written))
         if ours(row.sources) and row.id not in keep:
             continue
-        mine = {pid for pid, _, sources in row.authorships if ours(sources)}
+        mine = {pid for pid, _, sources, _ in row.authorships if ours(sources)}
+        # Ids only this import's authorships brought are derived again from its records.
+        brought = {i for _, _, sources, ids in row.authorships if ours(sources) for i in ids}
+        brought -= {i for _, _, sources, ids in row.authorships if not ours(sources) for i in ids}
         works = {
             pid: position for pid, position in row.papers if pid in index.papers and pid not in mine
         }
@@ -164,10 +167,10 @@ def index_from(snapshot: Snapshot, owned: frozenset[str] = frozenset()) -> Index
             row.name,
             spellings,
             keys - {""},
-            set(row.external_ids),
+            set(row.external_ids) - brought,
             works,
             stored=True,
-            as_written={pid: w for pid, w, _ in row.authorships if pid in works and w},
+            as_written={pid: w for pid, w, *_ in row.authorships if pid in works and w},
         )
         index.add_person(person)
         for pid, position in works.items():
@@ -365,6 +368,7 @@ class _Run:
                 rid = plan.researcher[mention.slot]
                 kind, score, kinds, detail = self.evidence(mention)
                 edge_props: dict[str, Any] = {
+                    "authorIds": list(author.external_ids) or None,
                     "evidence": kind,
                     "evidenceScore": score,
                     "evidenceKinds": kinds,

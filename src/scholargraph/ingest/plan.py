@@ -184,15 +184,7 @@ class _Planner:
             chosen[i] = (slot, kind, where)
             claimed.add(slot)
 
-        # Firmest first: a shared id, a compatible name at the same position, a compatible
-        # name elsewhere on the byline, the same position and surname.
-        for i, author in enumerate(authors):
-            ids = self.ids(author)
-            for slot in candidates:
-                if slot not in claimed and ids and not ids.isdisjoint(self.slots[slot].ids):
-                    claim(i, slot, Evidence.EXTERNAL_ID)
-                    break
-        for exact in (True, False):
+        def by_name(exact: bool) -> None:
             for i, author in enumerate(authors):
                 if i in chosen or not keys[i]:
                     continue
@@ -209,6 +201,20 @@ class _Planner:
                         key=lambda s: (abs((self.slots[s].position or 0) - author.position), s),
                     )
                     claim(i, best, Evidence.SAME_PAPER)
+
+        # A compatible name at the same position first: it does not depend on ids a stored
+        # researcher may have gained from an earlier run of this very import. Then a shared id,
+        # a compatible name elsewhere on the byline, the same position and surname.
+        by_name(True)
+        for i, author in enumerate(authors):
+            ids = self.ids(author)
+            if i in chosen or not ids:
+                continue
+            for slot in candidates:
+                if slot not in claimed and not ids.isdisjoint(self.slots[slot].ids):
+                    claim(i, slot, Evidence.EXTERNAL_ID)
+                    break
+        by_name(False)
         for i, author in enumerate(authors):
             if i in chosen or not keys[i]:
                 continue

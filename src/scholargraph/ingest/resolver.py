@@ -54,7 +54,8 @@ TOPIC_CAP = 2.0
 VENUE_WEIGHT = 0.3
 AFFILIATION_WEIGHT = 2.0
 DOMAIN_WEIGHT = 1.5
-YEAR_GAP_PENALTY = ((3, -0.5), (2, -0.2))
+PLACE_WEIGHT = 1.0
+YEAR_GAP_PENALTY = ((3, -0.3), (2, -0.1))
 WEBMAIL = frozenset(
     {"gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "163.com", "126.com", "qq.com",
      "foxmail.com", "live.com", "icloud.com", "me.com", "mail.com", "protonmail.com",
@@ -89,6 +90,28 @@ _STOP = frozenset(
         "which",
     }
 )
+
+
+_GENERIC_PLACE = frozenset(
+    {
+        "university", "universitat", "universite", "universidad", "of", "the", "and", "for",
+        "at", "de", "department", "dept", "school", "college", "institute", "institution",
+        "technology", "science", "sciences", "computer", "computing", "engineering", "research",
+        "lab", "labs", "laboratory", "center", "centre", "national", "state", "faculty",
+        "edu", "com", "org", "net", "ac", "co", "cs", "eecs", "ece", "mail", "email", "inc",
+        "ltd", "group", "ai", "uk", "us", "ca", "fr", "cn", "jp", "kr", "ch", "il", "in",
+        "nl", "au", "sg", "hk", "tw", "it", "es", "se", "student", "students", "alumni", "math",
+        "mathematics", "statistics", "electrical", "information", "informatics", "graduate",
+    }
+)  # fmt: skip
+
+
+def place_tokens(affiliations: Iterable[str], domains: Iterable[str]) -> set[str]:
+    """Words naming a place of work, from affiliations ("University of Toronto") and e-mail
+    domains ("cs.toronto.edu"), so that the two can meet ("toronto")."""
+    words = {w for a in affiliations for w in a.split()}
+    words |= {label for d in domains for label in d.split(".")}
+    return {w for w in words if len(w) >= 3 and w not in _GENERIC_PLACE and not w.isdigit()}
 
 
 @dataclass
@@ -221,6 +244,7 @@ class Cluster:
     years: set[int]
     affiliations: set[str]
     domains: set[str]
+    places: set[str]
     blocks: set[tuple[str, str]]  # (block, given name), see sub_blocks
     version: int = 0
 
@@ -238,6 +262,7 @@ class Cluster:
         self.years |= other.years
         self.affiliations |= other.affiliations
         self.domains |= other.domains
+        self.places |= other.places
         self.blocks |= other.blocks
         self.version += 1
 
@@ -371,6 +396,7 @@ class Resolver:
             years,
             affiliations,
             domains,
+            place_tokens(affiliations, domains),
             {b for k in names for b in sub_blocks(k)},
         )
 
@@ -437,6 +463,10 @@ class Resolver:
         domains = sorted(a.domains & b.domains)
         if domains:
             terms.append(Term("email-domain", DOMAIN_WEIGHT, domains[0]))
+        if not places and not domains:
+            shared_places = sorted(a.places & b.places)
+            if shared_places:
+                terms.append(Term("affiliation", PLACE_WEIGHT, shared_places[0]))
         if a.years and b.years:
             gap = min(abs(x - y) for x in a.years for y in b.years)
             for at_least, penalty in YEAR_GAP_PENALTY:
