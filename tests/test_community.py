@@ -527,6 +527,39 @@ async def test_owners_correct_their_own_profile(roomy: httpx.AsyncClient, seeded
     assert json.loads(affiliation_edit["before"])["since"] == "2021"  # newest first: the edit
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("!!!", "???"), ("🎉", "🚀"), ("Deep Learning", "!!!")],
+)
+async def test_two_owners_with_titles_that_fold_alike_keep_their_own_papers(
+    roomy: httpx.AsyncClient, seeded: Store, first: str, second: str
+) -> None:
+    # Titles of only punctuation or emoji fold to nothing; they once shared one paper id, so
+    # the second owner became an author of the first owner's paper and could rewrite it.
+    alice = await claimed(roomy, seeded, "alice", WILL)
+    bob = await claimed(roomy, seeded, "bob", DAVID)
+    add = (
+        "mutation ($id: ID!, $p: PaperInput!) { addPaper(researcherId: $id, paper: $p) "
+        "{ id title authors { researcher { id } } } }"
+    )
+    mine = (await ok(roomy, add, {"id": WILL, "p": {"title": first}}, alice))["addPaper"]
+    theirs = (await ok(roomy, add, {"id": DAVID, "p": {"title": second}}, bob))["addPaper"]
+    assert mine["id"] != theirs["id"]
+    assert mine["authors"] == [{"researcher": {"id": WILL}}]
+    assert theirs == {"id": theirs["id"], "title": second,
+                      "authors": [{"researcher": {"id": DAVID}}]}  # fmt: skip
+
+    update = "mutation ($id: ID!, $p: PaperPatch!) { updatePaper(id: $id, patch: $p) { title } }"
+    await refused(roomy, seeded, update, {"id": mine["id"], "p": {"title": "Taken"}}, bob,
+                  "FORBIDDEN")  # fmt: skip
+    await refused(roomy, seeded, update, {"id": theirs["id"], "p": {"title": "Taken"}}, alice,
+                  "FORBIDDEN")  # fmt: skip
+    paper = "query ($id: ID!) { paper(id: $id) { title } }"
+    assert (await ok(roomy, paper, {"id": mine["id"]}))["paper"] == {"title": first}
+    renamed = await ok(roomy, update, {"id": theirs["id"], "p": {"title": "Mine, renamed"}}, bob)
+    assert renamed["updatePaper"] == {"title": "Mine, renamed"}
+
+
 # ---------------------------------------------------------------------- merges and splits
 
 MERGE = (
@@ -585,3 +618,47 @@ async def test_a_merge_cannot_give_a_profile_two_owners(
     root = await token(seeded, "root", admin=True)
     message = await refused(roomy, seeded, MERGE, {"ids": [KEVIN], "into": RICKY}, root, "CONFLICT")
     assert "owned by 2" in message
+
+
+async def test_concurrent_claims_of_one_profile_make_exactly_one_owner(
+    roomy: httpx.AsyncClient, seeded: Store
+) -> None:
+    tokens = [await token(seeded, f"claimer{i}") for i in range(8)]
+    evidence = {"email": "w@ml.cs.toronto.edu", "github": "WGrathwohl"}
+    bodies = await asyncio.gather(
+        *(call(roomy, CLAIM, {"id": WILL, "e": evidence}, t) for t in tokens)
+    )
+    won = [b for b in bodies if "errors" not in b]
+    assert len(won) == 1 and won[0]["data"]["claimProfile"]["status"] == "APPROVED"
+    assert sorted(code(b) for b in bodies if "errors" in b) == ["CONFLICT"] * 7
+    owners = await seeded.read(
+        f"MATCH (a:{Label.ACCOUNT})-[:{Rel.OWNS}]->(r {{id: $id}}) RETURN a.name AS name",
+        {"id": WILL},
+    )
+    assert len(owners) == 1
+    assert (await profile(roomy, WILL))["trust"]["claimed"] is True
+
+
+async def test_an_invitation_answered_concurrently_is_answered_once(
+    roomy: httpx.AsyncClient, seeded: Store
+) -> None:
+    alice = await claimed(roomy, seeded, "alice", WILL)
+    bob = await claimed(roomy, seeded, "bob", DAVID)
+    await ok(roomy, INVITE, {"id": DAVID, "m": "hello"}, alice)
+    [invitation] = (await ok(roomy, "{ me { invitations { id } } }", token=bob))["me"][
+        "invitations"
+    ]
+    answers = [{"id": invitation["id"], "a": i % 2 == 0} for i in range(10)]
+    bodies = await asyncio.gather(*(call(roomy, RESPOND, a, bob) for a in answers))
+    won = [b for b in bodies if "errors" not in b]
+    assert len(won) == 1
+    assert sorted(code(b) for b in bodies if "errors" in b) == ["CONFLICT"] * 9
+    # Concurrent invitations between one pair: exactly one is pending.
+    bodies = await asyncio.gather(
+        *(call(roomy, INVITE, {"id": DAVID, "m": f"again {i}"}, alice) for i in range(6))
+    )
+    assert sorted(code(b) if "errors" in b else "OK" for b in bodies) == ["CONFLICT"] * 5 + ["OK"]
+    pending = await seeded.read(
+        f"MATCH (i:{Label.INVITATION} {{status: 'pending'}}) RETURN count(i) AS n"
+    )
+    assert pending == [{"n": 1}]

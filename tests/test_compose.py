@@ -358,7 +358,6 @@ def test_api_service_build_port_restart_and_healthcheck() -> None:
     assert "8000:8000" in [str(p) for p in api.get("ports", [])]
     assert api.get("restart") == "unless-stopped"
     command = _healthcheck_shell(api["healthcheck"]["test"])
-    assert "/healthz" in command
     assert "curl" not in command, "python:3.11-slim has no curl"
     assert not _probe_writes_files(command)
 
@@ -448,3 +447,9 @@ def test_dockerignore_keeps_the_build_inputs() -> None:
         assert not ignored(needed), f".dockerignore excludes {needed}, which the build needs"
     assert ignored(".venv/bin/python")
     assert ignored("src/scholargraph/__pycache__/cli.cpython-311.pyc")
+
+
+def test_api_healthcheck_touches_the_store() -> None:
+    # /healthz answers while Neo4j is down; /readyz pings the store and answers 503 then.
+    command = _healthcheck_shell(_service("api")["healthcheck"]["test"])
+    assert "/readyz" in command and "/healthz" not in command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -213,7 +214,7 @@ async def test_collaboration_path_null_beyond_max_hops_or_unknown(
         {"from": "researcher:nobody", "to": FETAYA, "maxHops": 6},
     ):
         body = await gql(client, PATH, variables)
-        assert body == {"data": {"collaborationPath": None}}, variables
+        assert "errors" not in body and body["data"] == {"collaborationPath": None}, variables
     body = await gql(client, PATH, {"from": WILL, "to": WILL, "maxHops": 1})
     same = body["data"]["collaborationPath"]  # type: ignore[index]
     assert same["distance"] == 0 and [n["id"] for n in same["nodes"]] == [WILL]
@@ -269,8 +270,8 @@ async def test_collaboration_path_bad_input(
 async def test_a_path_search_too_wide_says_so(
     client: httpx.AsyncClient, seeded: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if seeded.dialect.shortest_path:
-        pytest.skip("this engine's own shortest-path routine does not walk level by level")
+    # The level walk runs on every engine here, also where the dialect has its own routine.
+    monkeypatch.setattr(seeded, "dialect", replace(seeded.dialect, shortest_path=""))
     monkeypatch.setattr(explorer, "MAX_PATH_FRONTIER", 0)
     body = await gql(client, PATH, {"from": FETAYA, "to": BEHRMANN, "maxHops": 6})
     assert _error_codes(body) == ["BAD_USER_INPUT"]
@@ -283,5 +284,5 @@ async def test_labels_outside_the_knowledge_graph_are_not_in_the_enum(
     client: httpx.AsyncClient,
 ) -> None:
     body = await gql(client, '{ neighborhood(id: "%s", labels: [ACCOUNT]) { hops } }' % WILL)
-    assert body["data"] is None
+    assert body.get("data") is None
     assert "ACCOUNT" in body["errors"][0]["message"]  # type: ignore[index]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -275,6 +275,8 @@ async def test_a_hub_is_cut_to_the_limit(store: Store, monkeypatch: pytest.Monke
     await _hub(store, 1_200)
     whole = await _neighborhood(store, "venue:hub", 1, limit=explorer.MAX_LIMIT)
     assert (len(whole.nodes), whole.truncated) == (1_200, False)
+    # Below the level scan, a smaller limit is exactly a prefix of a larger one.
+    monkeypatch.setattr(explorer, "LEVEL_SCAN", 1_200)
     first = [f"paper:h{i:05d}" for i in range(20)]
     assert [n.id for n in (await _neighborhood(store, "venue:hub", 1, limit=20)).nodes] == first
     # A level reads at most LEVEL_SCAN new neighbors before ranking them: with a small scan the
@@ -379,8 +381,8 @@ async def test_collaboration_path_takes_the_shorter_of_two_chains(store: Store) 
 async def test_a_path_search_too_wide_is_refused(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if store.dialect.shortest_path:
-        pytest.skip("this engine's own shortest-path routine does not walk level by level")
+    # The level walk runs on every engine here, also where the dialect has its own routine.
+    monkeypatch.setattr(store, "dialect", replace(store.dialect, shortest_path=""))
     await _coauthorships(store, {"ab": "ab", "ax": "ax", "xy": "xy", "yf": "yf", "ef": "ef"})
     monkeypatch.setattr(explorer, "MAX_PATH_FRONTIER", 1)
     # a reaches {b, x} and f reaches {e, y} without meeting: the next step would expand two.
@@ -406,3 +408,38 @@ async def test_no_collaboration_path_between_components(store: Store) -> None:
 async def test_out_of_range_arguments_are_refused(seeded: Store, hops: int, limit: int) -> None:
     with pytest.raises(ValueError, match="between"):
         await explorer.neighborhood(seeded, WILL, hops, limit=limit)
+
+
+def _first_shortest_chain(seed: SeedGraph, start: str, end: str) -> list[str] | None:
+    """The first shortest researcher-paper chain by its ids in order, by brute force."""
+    papers = {r: seed.authored(r) for r in seed.labels if seed.labels[r] is Label.RESEARCHER}
+    chains = [[start]]
+    seen = {start}
+    while chains:
+        done = sorted(c for c in chains if c[-1] == end)
+        if done:
+            return done[0]
+        longer = [
+            [*c, p, r]
+            for c in chains
+            for p in papers[c[-1]]
+            for r in papers
+            if p in papers[r] and r not in seen
+        ]
+        seen |= {c[-1] for c in longer}
+        chains = longer
+    return None
+
+
+async def test_both_path_routines_give_the_first_shortest_chain(
+    seeded: Store, seed: SeedGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    researchers = sorted(r for r, label in seed.labels.items() if label is Label.RESEARCHER)
+    pairs = [(a, b) for a in researchers[::3] for b in researchers[1::4] if a != b]
+    expected = {pair: _first_shortest_chain(seed, *pair) for pair in pairs}
+    assert sum(1 for chain in expected.values() if chain and len(chain) >= 5) >= 5
+    engine = {pair: await explorer.collaboration_path(seeded, *pair, 10) for pair in pairs}
+    monkeypatch.setattr(seeded, "dialect", replace(seeded.dialect, shortest_path=""))
+    walk = {pair: await explorer.collaboration_path(seeded, *pair, 10) for pair in pairs}
+    assert engine == expected
+    assert walk == expected

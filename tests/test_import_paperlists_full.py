@@ -3,7 +3,6 @@ module (about 17 s on FalkorDB here), then imported again."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from conftest import BACKENDS, PAPERLISTS, SEEDS
+from conftest import BACKENDS, PAPERLISTS, SEEDS, open_neo4j
 from scholargraph import text
 from scholargraph.graphdb import embedded
 from scholargraph.graphdb.connect import ensure_schema
@@ -46,7 +45,9 @@ class Imported:
     after_second: GraphCounts
 
 
-async def _open(backend: str, server: embedded.EmbeddedServer | None) -> Store:
+async def _open(
+    backend: str, server: embedded.EmbeddedServer | None, neo4j_uri: str | None
+) -> Store:
     if backend == "falkordb":
         assert server is not None
         # Bulk writes of a few thousand rows take longer than the default read timeout allows.
@@ -54,15 +55,8 @@ async def _open(backend: str, server: embedded.EmbeddedServer | None) -> Store:
             str(server.socket), f"full_{uuid.uuid4().hex[:12]}", timeout_ms=120_000
         )
     else:
-        from scholargraph.graphdb.neo4j_store import Neo4jStore
-
-        store = await Neo4jStore.connect(
-            os.environ["SCHOLARGRAPH_NEO4J_URI"],
-            os.environ.get("SCHOLARGRAPH_NEO4J_USER", "neo4j"),
-            os.environ.get("SCHOLARGRAPH_NEO4J_PASSWORD", ""),
-            os.environ.get("SCHOLARGRAPH_NEO4J_DATABASE", "neo4j"),
-            timeout_ms=120_000,
-        )
+        assert neo4j_uri is not None
+        store = await open_neo4j(neo4j_uri, timeout_ms=120_000)
     await store.write("MATCH (n) DETACH DELETE n")
     await ensure_schema(store)
     return store
@@ -70,8 +64,10 @@ async def _open(backend: str, server: embedded.EmbeddedServer | None) -> Store:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 async def imported(request: pytest.FixtureRequest) -> AsyncIterator[Imported]:
-    server = request.getfixturevalue("falkordb_server") if request.param == "falkordb" else None
-    store = await _open(request.param, server)
+    falkor = request.param == "falkordb"
+    server = request.getfixturevalue("falkordb_server") if falkor else None
+    neo4j_uri = None if falkor else request.getfixturevalue("neo4j_uri")
+    store = await _open(request.param, server, neo4j_uri)
     try:
         await load.seed(store, SEEDS)
         seeded = await graph_counts(store)

@@ -6,22 +6,25 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.schema import Schema
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from scholargraph import auth
+from scholargraph import auth, web
+from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
 from scholargraph.resolvers.context import Context
 from scholargraph.schema import build_schema
 from scholargraph.settings import Settings
+from scholargraph.transport import GraphQLEndpoint, Params
 
 log = logging.getLogger(__name__)
 
@@ -36,25 +39,48 @@ def request_id_of(request: Request | WebSocket) -> str:
     return uuid.uuid4().hex
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, store_of: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._store_of = store_of
+async def context_of(request: Request) -> Context:
+    """The per-request context: the store, fresh loaders, the caller, the limits it spends."""
+    store: Store = request.app.state.store
+    context = Context.for_request(store, request.state.request_id)
+    context.extra["rate_limiter"] = auth.limiter_of(request.app.state)
+    context.extra["cost_budget"] = request.app.state.cost_budget
+    context.extra["client_address"] = request.client.host if request.client else None
+    header = request.headers.get("authorization")
+    if header is not None:
+        # A refused token makes the request anonymous; mutations then report why.
+        try:
+            context.account = await auth.authenticate(store, header)
+        except auth.InvalidToken as exc:
+            context.extra["auth_error"] = str(exc)
+    return context
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        store: Store = self._store_of(request)
-        context = Context.for_request(store, request_id_of(request))
-        context.extra["rate_limiter"] = auth.limiter_of(request.app.state)
-        header = request.headers.get("authorization")
-        if header is not None:
-            # A refused token makes the request anonymous; mutations then report why.
-            try:
-                context.account = await auth.authenticate(store, header)
-            except auth.InvalidToken as exc:
-                context.extra["auth_error"] = str(exc)
-        if isinstance(response, Response):
-            response.headers[REQUEST_ID_HEADER] = context.request_id
-        return context
+
+class GraphQLRoute(GraphQLEndpoint):
+    def __init__(self, schema: Schema, settings: Settings) -> None:
+        super().__init__(self._execute, max_body_bytes=settings.max_body_bytes)
+        self._schema = schema
+
+    async def _execute(
+        self, params: Params, request: Request, allowed: set[OperationType]
+    ) -> ExecutionResult:
+        return await self._schema.execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=await context_of(request),
+            operation_name=params.operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=params.extensions,
+        )
+
+    async def handle(self, request: Request) -> Response:
+        request.state.request_id = request_id_of(request)
+        response = await super().handle(request)
+        response.headers[REQUEST_ID_HEADER] = request.state.request_id
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return web.graphiql_page()
 
 
 async def healthz(request: Request) -> Response:
@@ -87,20 +113,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             app.state.store = opened
             yield
 
-    graphql = GraphQLApp(
-        store_of=lambda request: request.app.state.store,
-        schema=build_schema(max_depth=settings.max_query_depth),
-        graphql_ide="graphiql",
-        allow_queries_via_get=True,
-    )
+    schema = build_schema(max_depth=settings.max_query_depth, max_cost=settings.max_query_cost)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLRoute(schema, settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web.routes(),
         ],
         lifespan=lifespan,
     )
+    app.state.cost_budget = InProcessBudget(settings.cost_budget_per_minute)
     if store is not None:
         app.state.store = store  # usable without a lifespan run (tests, embedding)
     return app

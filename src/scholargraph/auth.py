@@ -128,23 +128,27 @@ class RateLimiter:
         tokens, at = self._buckets.get(key, (limit.capacity, now))
         return min(limit.capacity, tokens + (now - at) * limit.per_second)
 
-    def take(self, account: str, *kinds: str) -> float:
-        """Spend one token from each bucket, all or none: 0 when allowed, else the seconds to
-        wait. Synchronous, so no other coroutine can interleave between check and spend."""
+    def take(self, account: str, *kinds: str, cost: float = 1) -> float:
+        """Spend `cost` tokens from each bucket, all or none: 0 when allowed, else the seconds
+        to wait. Synchronous, so no other coroutine can interleave between check and spend."""
         now = self._clock()
         levels = {(account, kind): self._level((account, kind), now) for kind in kinds}
         waits = [
-            (1 - level) / self.limits[key[1]].per_second
+            (cost - level) / self.limits[key[1]].per_second
             for key, level in levels.items()
-            if level < 1
+            if level < cost
         ]
         if waits:
             return max(waits)
         for key, level in levels.items():
-            self._buckets[key] = (level - 1, now)
+            self._buckets[key] = (level - cost, now)
         if len(self._buckets) > 10_000:
             self._forget_full(now)
         return 0.0
+
+    def level(self, account: str, kind: str) -> float:
+        """The tokens left in a bucket now (a full bucket when it was never used)."""
+        return self._level((account, kind), self._clock())
 
     def _forget_full(self, now: float) -> None:
         for key in list(self._buckets):

@@ -92,6 +92,14 @@ def serve(
     settings = Settings()
     if not _port_free(host, port):
         fail(f"port {port} on {host} is already in use; choose another with --port")
+    if settings.neo4j_uri:
+        # uvicorn reports a failed start-up with a traceback; an unreachable Neo4j or one of
+        # another version is a setting to fix, so say it in one line before serving.
+        async def probe() -> None:
+            async with open_store(settings, schema=False):
+                pass
+
+        run(probe)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )

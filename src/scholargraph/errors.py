@@ -38,6 +38,12 @@ class NotFound(ApiError):
     code = "NOT_FOUND"
 
 
+class StoreUnavailableError(ApiError):
+    """The graph store cannot be reached (stopped, restarting, network): retry later."""
+
+    code = "STORE_UNAVAILABLE"
+
+
 __all__ = [
     "ApiError",
     "BadUserInput",
@@ -45,5 +51,6 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "RateLimited",
+    "StoreUnavailableError",
     "Unauthenticated",
 ]

@@ -35,7 +35,11 @@ def tokens(text: str) -> list[str]:
 
 
 def slug(text: str, max_length: int = 80) -> str:
-    return fold(text).replace(" ", "-")[:max_length].strip("-") or "x"
+    folded = fold(text).replace(" ", "-")[:max_length].strip("-")
+    if folded:
+        return folded
+    # Nothing survives folding ("!!!", emoji): a digest of the text keeps distinct ones apart.
+    return "x-" + hashlib.sha1(clean(text).encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def name_key(name: str) -> str:
@@ -45,7 +49,10 @@ def name_key(name: str) -> str:
 
 
 def title_key(title: str) -> str:
-    return fold(title)
+    # A title of only punctuation, symbols or emoji folds to nothing; keyed by its cleaned text
+    # instead, so that "!!!" and "???" stay two papers. Folded keys hold only [a-z0-9 ], so
+    # such a key never equals a folded one.
+    return fold(title) or clean(title)
 
 
 def title_hash(title: str, length: int = 16) -> str:

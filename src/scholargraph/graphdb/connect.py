@@ -28,7 +28,7 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
     server: embedded.EmbeddedServer | None = None
     store: Store
     if settings.neo4j_uri:
-        from scholargraph.graphdb.neo4j_store import Neo4jStore
+        from scholargraph.graphdb.neo4j_store import DriverOptions, Neo4jStore
 
         store = await Neo4jStore.connect(
             settings.neo4j_uri,
@@ -36,6 +36,11 @@ async def open_store(settings: Settings, *, schema: bool = True) -> AsyncIterato
             settings.neo4j_password,
             settings.neo4j_database,
             settings.query_timeout_ms,
+            DriverOptions(
+                max_pool_size=settings.neo4j_max_pool_size,
+                connection_timeout_s=settings.neo4j_connection_timeout_s,
+                acquisition_timeout_s=settings.neo4j_acquisition_timeout_s,
+            ),
         )
     else:
         from scholargraph.graphdb.falkor_store import FalkorStore

@@ -89,10 +89,11 @@ NEO4J = Dialect(
     },
     fulltext_expression=_lucene_expression,
     # The id index is on Entity: matching the ends as Researcher would scan every researcher.
+    # Of all shortest chains, the first by its ids in order: the one FalkorDB's walk builds.
     shortest_path=(
         f"MATCH (a:{ENTITY} {{id: $from}}), (b:{ENTITY} {{id: $to}}) "
-        f"MATCH p = shortestPath((a)-[:{Rel.AUTHORED}*..{{max_rels}}]-(b)) "
-        "RETURN [n IN nodes(p) | n.id] AS ids"
+        f"MATCH p = allShortestPaths((a)-[:{Rel.AUTHORED}*..{{max_rels}}]-(b)) "
+        "WITH [n IN nodes(p) | n.id] AS ids RETURN ids ORDER BY ids LIMIT 1"
     ),
 )
 

@@ -264,30 +264,34 @@ _RESEARCHERS = (
     f"UNWIND $ids AS id MATCH (n:{ENTITY} {{id: id}}) WHERE n:{Label.RESEARCHER} RETURN n.id AS id"
 )
 
-# One coauthorship step from every researcher of a frontier: each coauthor once, with one paper
-# and one frontier researcher that lead to it.
+# One coauthorship step from every researcher of a frontier: each coauthor once.
 _COAUTHOR_STEP = (
     f"UNWIND $frontier AS rid MATCH (:{ENTITY} {{id: rid}})-[:{Rel.AUTHORED}]->(p)"
-    f"<-[:{Rel.AUTHORED}]-(c) WITH c, collect([p.id, rid])[0] AS via "
-    "RETURN c.id AS id, via[0] AS paper, via[1] AS parent"
+    f"<-[:{Rel.AUTHORED}]-(c) RETURN DISTINCT c.id AS id"
+)
+# The coauthors of `$frontier` among `$allowed` (a level of a shortest chain).
+_COAUTHORS_AMONG = (
+    f"UNWIND $frontier AS rid MATCH (:{ENTITY} {{id: rid}})-[:{Rel.AUTHORED}]->(p)"
+    f"<-[:{Rel.AUTHORED}]-(c) WITH c WHERE c.id IN $allowed RETURN DISTINCT c.id AS id"
+)
+# The first (paper, coauthor) by id that leads from `$id` to one of `$allowed`.
+_FIRST_STEP = (
+    f"MATCH (:{ENTITY} {{id: $id}})-[:{Rel.AUTHORED}]->(p)<-[:{Rel.AUTHORED}]-(c) "
+    "WITH p, c WHERE c.id IN $allowed "
+    "RETURN p.id AS paper, c.id AS id ORDER BY paper, id LIMIT 1"
 )
 
 
 @dataclass
 class _Side:
-    """One end of a bidirectional breadth-first search: id -> (paper, parent) that reached it."""
+    """One end of a bidirectional breadth-first search: researcher id -> coauthorship steps."""
 
-    reached: dict[str, tuple[str, str]]
+    depth_of: dict[str, int]
     frontier: list[str]
     depth: int = 0
 
-    def chain(self, node_id: str) -> list[str]:
-        """From this side's start to `node_id`, researchers and papers alternating."""
-        ids = [node_id]
-        while node_id in self.reached and self.reached[node_id][1]:
-            paper, node_id = self.reached[node_id]
-            ids[:0] = [node_id, paper]
-        return ids
+    def level(self, depth: int) -> list[str]:
+        return sorted(i for i, d in self.depth_of.items() if d == depth)
 
 
 async def _meet_in_the_middle(
@@ -296,7 +300,7 @@ async def _meet_in_the_middle(
     # Without a fast shortest-path routine (FalkorDB's algo.SPpaths enumerates paths: seconds
     # on 100k papers), walk one coauthorship step at a time from the end with the smaller
     # frontier, until the two searches meet.
-    ends = (_Side({from_id: ("", "")}, [from_id]), _Side({to_id: ("", "")}, [to_id]))
+    ends = (_Side({from_id: 0}, [from_id]), _Side({to_id: 0}, [to_id]))
     while ends[0].depth + ends[1].depth < max_hops:
         if not ends[0].frontier or not ends[1].frontier:
             return None
@@ -309,18 +313,35 @@ async def _meet_in_the_middle(
             )
         side.depth += 1
         rows = await store.read(_COAUTHOR_STEP, {"frontier": side.frontier})
-        fresh = {r["id"]: (r["paper"], r["parent"]) for r in rows if r["id"] not in side.reached}
-        side.reached.update(fresh)
-        side.frontier = sorted(fresh)
-        meets = [x for x in side.frontier if x in other.reached]
-        if meets:
-            # All meeting points are at the other side's last depth (one reached earlier would
-            # have met a step before), so each makes a shortest chain; take the first by id.
-            meet = meets[0]
-            there = other.chain(meet)
-            path = side.chain(meet) + there[::-1][1:]
-            return path if i == 0 else path[::-1]
+        side.frontier = sorted({r["id"] for r in rows} - side.depth_of.keys())
+        side.depth_of.update(dict.fromkeys(side.frontier, side.depth))
+        if any(x in other.depth_of for x in side.frontier):
+            return await _first_shortest_chain(store, ends[0], ends[1])
     return None
+
+
+async def _first_shortest_chain(store: Store, start: _Side, end: _Side) -> list[str]:
+    """Of all shortest chains between the two met searches, the first by its ids in order:
+    the one Neo4j's allShortestPaths ordered by ids gives, so both engines answer alike."""
+    length = min(d + end.depth_of[x] for x, d in start.depth_of.items() if x in end.depth_of)
+    # A researcher k steps from the start lies on a shortest chain when it is length - k steps
+    # from the end. The end's search knows that distance from step `known` on; before it, keep
+    # the start's researchers with a coauthor on the next such level, walking back.
+    known = max(0, length - end.depth)
+    allowed: dict[int, list[str]] = {k: end.level(length - k) for k in range(known, length + 1)}
+    if known > 0:
+        allowed[known] = [x for x in allowed[known] if start.depth_of.get(x) == known]
+    for k in range(known - 1, 0, -1):
+        rows = await store.read(
+            _COAUTHORS_AMONG, {"frontier": allowed[k + 1], "allowed": start.level(k)}
+        )
+        allowed[k] = sorted(r["id"] for r in rows)
+    # Greedily the smallest next (paper, researcher): each allowed researcher can finish.
+    chain = start.level(0)
+    for k in range(1, length + 1):
+        rows = await store.read(_FIRST_STEP, {"id": chain[-1], "allowed": allowed[k]})
+        chain += [rows[0]["paper"], rows[0]["id"]]
+    return chain
 
 
 __all__ = [

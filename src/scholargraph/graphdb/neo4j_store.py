@@ -1,23 +1,75 @@
-"""Neo4j backend: the official async driver, one per process."""
+"""Neo4j backend: the official async driver, one per process.
+
+Every query goes through `execute_query`: reads are routed to readers, writes run as managed
+write transactions that the driver retries on transient errors, and both share the driver's
+bookmark manager, so a read that follows a write sees it even on a cluster.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass
 
 from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
-    AsyncManagedTransaction,
+    NotificationMinimumSeverity,
     Query,
     RoutingControl,
 )
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from scholargraph.graphdb.dialects import NEO4J
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
 
 log = logging.getLogger(__name__)
+
+# The Cypher this project writes (CALL { WITH x }, indexes with IF NOT EXISTS, the full-text
+# analyzer option) needs Neo4j 5; calendar versions (2025.x and later) carry on from 5.26.
+_SUPPORTED = "Neo4j 5 or later (2025.x)"
+
+
+class StoreVersionError(StoreError):
+    """The server is not a Neo4j this project runs on."""
+
+
+@dataclass(frozen=True)
+class DriverOptions:
+    """Pool and timeouts of the one driver a process holds (from settings)."""
+
+    max_pool_size: int = 100
+    connection_timeout_s: float = 5.0
+    acquisition_timeout_s: float = 30.0
+    # Long enough to ride out a cluster's leader switch; short enough that a request to a
+    # Neo4j that is down answers STORE_UNAVAILABLE in seconds rather than hanging.
+    max_retry_time_s: float = 5.0
+
+
+def _unavailable(exc: Exception) -> bool:
+    # A stopped or restarting server surfaces as any of these, depending on where the request
+    # was when the connection broke.
+    return isinstance(exc, ServiceUnavailable | SessionExpired | OSError) or (
+        isinstance(exc, DriverError) and not isinstance(exc, ConfigurationError)
+    )
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def supported_version(version: str) -> bool:
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        return False
+    return major == 5 or major >= 2025
 
 
 class Neo4jStore:
@@ -31,47 +83,78 @@ class Neo4jStore:
 
     @classmethod
     async def connect(
-        cls, uri: str, user: str, password: str, database: str, timeout_ms: int = 10_000
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        database: str,
+        timeout_ms: int = 10_000,
+        options: DriverOptions | None = None,
     ) -> Neo4jStore:
-        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        options = options or DriverOptions()
+        try:
+            driver = AsyncGraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                max_connection_pool_size=options.max_pool_size,
+                connection_timeout=options.connection_timeout_s,
+                connection_acquisition_timeout=options.acquisition_timeout_s,
+                max_transaction_retry_time=options.max_retry_time_s,
+                # Notifications (unknown labels in a fresh graph, plan hints) are per query
+                # noise for an API; they would be logged as warnings on every request.
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+        except (ValueError, ConfigurationError) as exc:
+            raise StoreUnavailable(f"not a Neo4j URI: {uri} ({exc})") from exc
+        store = cls(driver, database, timeout_ms)
         try:
             await driver.verify_connectivity()
-        except (ServiceUnavailable, AuthError, OSError, ValueError) as exc:
+            await store.check_version()
+        except (ServiceUnavailable, AuthError, OSError, ValueError, DriverError) as exc:
             await driver.close()
-            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
-        return cls(driver, database, timeout_ms)
+            # The driver's text spans lines; a start-up failure is reported in one.
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {_one_line(exc)}") from exc
+        except StoreError:
+            await driver.close()
+            raise
+        return store
+
+    async def check_version(self) -> str:
+        rows = await self.read(
+            "CALL dbms.components() YIELD name, versions RETURN name, versions[0] AS version"
+        )
+        versions = [str(r["version"]) for r in rows if r["name"] == "Neo4j Kernel"]
+        version = versions[0] if versions else "unknown"
+        if not supported_version(version):
+            raise StoreVersionError(f"Neo4j {version} is not supported; run {_SUPPORTED}")
+        return version
+
+    async def _run(self, query: str, params: Params | None, routing: RoutingControl) -> list[Row]:
+        # Reads answer requests and carry the query timeout; writes include seeding and bulk
+        # imports, which may rightly take longer, so they run to the server's own limit.
+        timeout = self._timeout_s if routing is RoutingControl.READ else None
+        try:
+            records, _, _ = await self._driver.execute_query(
+                Query(query, timeout=timeout),
+                dict(params or {}),
+                database_=self._database,
+                routing_=routing,
+            )
+        except Neo4jError as exc:
+            raise StoreError(str(exc)) from exc
+        except Exception as exc:
+            if _unavailable(exc):
+                raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(exc)}") from exc
+            raise
+        return [plain(record.data()) for record in records]
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.reads += 1
-        try:
-            records, _, _ = await self._driver.execute_query(
-                Query(query, timeout=self._timeout_s),
-                dict(params or {}),
-                database_=self._database,
-                routing_=RoutingControl.READ,
-            )
-        except ServiceUnavailable as exc:
-            raise StoreUnavailable(f"Neo4j is unreachable: {exc}") from exc
-        except Neo4jError as exc:
-            raise StoreError(str(exc)) from exc
-        return [plain(record.data()) for record in records]
+        return await self._run(query, params, RoutingControl.READ)
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        args: dict[str, Any] = dict(params or {})
-
-        # Managed transactions retry on transient errors, so the work must consume its result.
-        async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            result = await tx.run(query, args)
-            return [plain(record.data()) async for record in result]
-
-        try:
-            async with self._driver.session(database=self._database) as session:
-                return await session.execute_write(work)
-        except ServiceUnavailable as exc:
-            raise StoreUnavailable(f"Neo4j is unreachable: {exc}") from exc
-        except Neo4jError as exc:
-            raise StoreError(str(exc)) from exc
+        return await self._run(query, params, RoutingControl.WRITE)
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")
@@ -83,4 +166,4 @@ class Neo4jStore:
         await self._driver.close()
 
 
-__all__ = ["Neo4jStore"]
+__all__ = ["DriverOptions", "Neo4jStore", "StoreVersionError", "supported_version"]

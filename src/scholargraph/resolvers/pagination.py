@@ -8,6 +8,11 @@ import binascii
 from scholargraph.errors import BadUserInput
 
 MAX_FIRST = 1_000
+# No listing here comes near this; past it an offset is forged, and the stores' 64-bit SKIP
+# would overflow (a cursor for 2**63 - 1 once returned the first page).
+MAX_OFFSET = 10_000_000
+# The longest cursor this API issues is base64 of "sg:" and MAX_OFFSET's digits.
+_MAX_CURSOR_LENGTH = 32
 _PREFIX = "sg:"
 
 
@@ -20,6 +25,8 @@ def decode_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
     try:
+        if len(cursor) > _MAX_CURSOR_LENGTH:
+            raise ValueError(cursor[:_MAX_CURSOR_LENGTH])
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
         if not raw.startswith(_PREFIX):
             raise ValueError(raw)
@@ -32,6 +39,12 @@ def decode_cursor(cursor: str | None) -> int:
         ) from None
     if offset < 0:
         raise BadUserInput("`after` is not a valid cursor", argument="after")
+    if offset >= MAX_OFFSET:
+        raise BadUserInput(
+            f"`after` points past offset {MAX_OFFSET:,}, beyond any listing here; pass a "
+            "cursor from a previous page",
+            argument="after",
+        )
     return offset + 1
 
 
@@ -48,4 +61,4 @@ def check_first(first: int, argument: str = "first", maximum: int = MAX_FIRST) -
     return first
 
 
-__all__ = ["MAX_FIRST", "check_first", "decode_cursor", "encode_cursor", "given"]
+__all__ = ["MAX_FIRST", "MAX_OFFSET", "check_first", "decode_cursor", "encode_cursor", "given"]

@@ -3,32 +3,50 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from scholargraph.errors import BadUserInput
+from scholargraph.errors import BadUserInput, StoreUnavailableError
+from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
+from scholargraph.schema.cost import QueryCost
 from scholargraph.schema.explorer import ExplorerQuery
+from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
 
-Query = merge_types("Query", (ProfileQuery, ExplorerQuery, CommunityQuery))
-Mutation = merge_types("Mutation", (CommunityMutation,))
+
+@strawberry.type(
+    description="Reading the graph: profiles, papers, venues, talks, awards, the explorer's "
+    "neighborhoods and paths, and search. Public; no token needed."
+)
+class Query(ProfileQuery, ExplorerQuery, CommunityQuery):
+    pass
+
+
+@strawberry.type(
+    description="Community actions: follow, claim, invite, edit an owned profile; admins review "
+    "claims and merge records. Each needs an API token (`Authorization: Bearer <token>`)."
+)
+class Mutation(CommunityMutation):
+    pass
+
 
 # Types only reachable through the Node interface still belong in the SDL.
 EXTRA_TYPES: tuple[type, ...] = (
@@ -63,6 +81,20 @@ class LoggedMaskErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        if isinstance(error.original_error, StoreUnavailable):
+            # Not a bug but an outage the client can wait out: say so, with a code.
+            log.warning("store unavailable (request %s): %s", request_id, error.original_error)
+            unavailable = StoreUnavailableError(
+                "The graph store is unavailable; try again shortly.", requestId=request_id
+            )
+            return GraphQLError(
+                unavailable.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=unavailable.extensions,
+            )
         log.error(
             "unexpected error (request %s)", request_id, exc_info=error.original_error or error
         )
@@ -79,7 +111,29 @@ class LoggedMaskErrors(MaskErrors):
 def _code_for(error: GraphQLError) -> str:
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return BadUserInput.code  # variable values that do not coerce, e.g. null for ID!
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+class OneOperation(SchemaExtension):
+    """A document of several operations needs `operationName` (GraphQL's GetOperation());
+    strawberry would run the first one instead."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        given = getattr(context, "_provided_operation_name", context.operation_name)
+        if context.result is None and document is not None and given is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                error = GraphQLError(
+                    f"the document holds {len(operations)} operations: name the one to run "
+                    "in `operationName`",
+                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                )
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
 
 
 class Schema(strawberry.Schema):
@@ -99,7 +153,9 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    max_depth: int = 12, extra_extensions: tuple[Callable[[], Any], ...] = ()
+    max_depth: int = 12,
+    max_cost: int = 10_000,
+    extra_extensions: tuple[Callable[[], Any], ...] = (),
 ) -> strawberry.Schema:
     return Schema(
         query=Query,
@@ -112,6 +168,9 @@ def build_schema(
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             LoggedMaskErrors,
+            OneOperation,
+            InputHygiene,
+            lambda: QueryCost(max_cost=max_cost),
             *extra_extensions,
         ],
     )

@@ -37,10 +37,26 @@ _EXPLORER = "scholargraph.schema.explorer"
 # means the default too.
 HOPS, LIMIT, WORKS, COLLABORATORS = 2, 200, 50, 10
 
+# The neighborhood's arguments, here and on Query.neighborhood.
+HOPS_ARG = "How many relationships out from the center to walk, 1 to 4; null means 2."
+LABELS_ARG = (
+    "Walk only through nodes of these kinds (the center always counts); every kind when null, "
+    "nothing when empty."
+)
+RELATIONSHIPS_ARG = (
+    "Walk only along relationships of these types; every type when null, nothing when empty."
+)
+LIMIT_ARG = (
+    "At most this many nodes besides the center, 1 to 2000, nearest first; null means 200. "
+    "`truncated` tells whether more were in reach."
+)
+
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Stable and unique: `<kind>:<slug>`, e.g. researcher:will-grathwohl."
+    )
     record: Private[NodeRecord]
 
     @strawberry.field(description="Which sources (seed documents, import files) assert this.")
@@ -54,10 +70,16 @@ class Explorable(Node):
     async def neighborhood(
         self,
         info: Info,
-        hops: int | None = HOPS,
-        labels: list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None = None,
-        relationships: list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None = None,
-        limit: int | None = LIMIT,
+        hops: Annotated[int | None, strawberry.argument(description=HOPS_ARG)] = HOPS,
+        labels: Annotated[
+            list[Annotated[EntityType, strawberry.lazy(_EXPLORER)]] | None,
+            strawberry.argument(description=LABELS_ARG),
+        ] = None,
+        relationships: Annotated[
+            list[Annotated[RelationType, strawberry.lazy(_EXPLORER)]] | None,
+            strawberry.argument(description=RELATIONSHIPS_ARG),
+        ] = None,
+        limit: Annotated[int | None, strawberry.argument(description=LIMIT_ARG)] = LIMIT,
     ) -> Annotated[Subgraph, strawberry.lazy(_EXPLORER)]:
         from scholargraph.schema import explorer  # imports this module: resolve it late
 
@@ -66,12 +88,23 @@ class Explorable(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Where a page of a connection sits in the whole list (Relay cursor pagination)."
+)
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page; pass endCursor as `after` to get them."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page (it was asked for with `after`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first item on this page; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item on this page; pass it as `after` for the next "
+        "page. Null when the page is empty."
+    )
 
 
 class Paged(Protocol):
@@ -93,126 +126,185 @@ def page_info(page: Paged) -> PageInfo:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A link a researcher's sources publish: homepage, email, GitHub, ORCID and the "
+    "like."
+)
 class Link:
-    kind: LinkKind
+    kind: LinkKind = strawberry.field(
+        description="What the link points at; OTHER for kinds this API does not know."
+    )
     value: str | None = strawberry.field(description="Address, URL or handle; null if unknown.")
     as_written: str | None = strawberry.field(description="The link as the source shows it.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A researcher's position at an institution, with its dates as the source gives "
+    "them."
+)
 class Affiliation:
-    institution: Institution
-    role: str | None
+    institution: Institution = strawberry.field(description="The institution of the position.")
+    role: str | None = strawberry.field(
+        description="The position, as the source names it (e.g. PhD student, Research Scientist)."
+    )
     since: str | None = strawberry.field(description="YYYY-MM or YYYY.")
-    until: str | None
-    place: str | None
-    as_written: str | None
+    until: str | None = strawberry.field(
+        description="YYYY-MM or YYYY; null while it lasts or when the source does not say."
+    )
+    place: str | None = strawberry.field(description="City or country, as the source gives it.")
+    as_written: str | None = strawberry.field(
+        description="The affiliation as the source writes it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A degree a researcher studied for at an institution.")
 class Education:
-    institution: Institution
-    degree: str | None
-    field: str | None
-    year: int | None
-    status: str | None
-    as_written: str | None
+    institution: Institution = strawberry.field(
+        description="The institution that awards the degree."
+    )
+    degree: str | None = strawberry.field(description="The degree, e.g. PhD, MSc, BSc.")
+    field: str | None = strawberry.field(description="The field of study, e.g. Computer Science.")
+    year: int | None = strawberry.field(
+        description="The year it was (or is expected to be) completed."
+    )
+    status: str | None = strawberry.field(
+        description="E.g. completed, in progress; null when the source does not say."
+    )
+    as_written: str | None = strawberry.field(description="The entry as the source writes it.")
 
 
-@strawberry.type
+@strawberry.type(description="One name in a paper's byline.")
 class Authorship:
     position: int | None = strawberry.field(description="1-based; null if the source gave none.")
-    researcher: Researcher
-    equal_contribution: bool
+    researcher: Researcher = strawberry.field(description="The author's researcher record.")
+    equal_contribution: bool = strawberry.field(
+        description="The byline marks this author as an equal contributor (usually with an "
+        "asterisk)."
+    )
     as_written: str | None = strawberry.field(description="The name as the byline spells it.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One appearance of a paper at a venue (a paper can appear at several: preprint, "
+    "workshop, conference)."
+)
 class Publication:
-    venue: Venue
-    year: int | None
-    kind: PublicationKind | None
-    presentation: Presentation | None
-    honors: list[str]
-    notes: list[str]
-    as_written: str | None
+    venue: Venue = strawberry.field(description="The venue series.")
+    year: int | None = strawberry.field(description="The year of this appearance.")
+    kind: PublicationKind | None = strawberry.field(
+        description="Conference, workshop, preprint or journal; null when unknown."
+    )
+    presentation: Presentation | None = strawberry.field(
+        description="Oral, long oral, spotlight or poster; null when the source does not say."
+    )
+    honors: list[str] = strawberry.field(
+        description="Distinctions at this venue as the source words them, e.g. Outstanding Paper "
+        "Award."
+    )
+    notes: list[str] = strawberry.field(
+        description="Other remarks the source makes about this appearance."
+    )
+    as_written: str | None = strawberry.field(
+        description="The venue line as the source writes it, e.g. ICLR 2020 (Oral)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A paper as it appeared at this venue.")
 class VenuePublication:
-    paper: Paper
-    year: int | None
-    kind: PublicationKind | None
-    presentation: Presentation | None
-    honors: list[str]
+    paper: Paper = strawberry.field(description="The paper.")
+    year: int | None = strawberry.field(description="The year it appeared at this venue.")
+    kind: PublicationKind | None = strawberry.field(
+        description="Conference, workshop, preprint or journal; null when unknown."
+    )
+    presentation: Presentation | None = strawberry.field(
+        description="Oral, long oral, spotlight or poster; null when unknown."
+    )
+    honors: list[str] = strawberry.field(
+        description="Distinctions at this venue as the source words them."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An award as a researcher received it.")
 class AwardGrant:
-    award: Award
-    year: int | None
+    award: Award = strawberry.field(description="The award.")
+    year: int | None = strawberry.field(description="The year this researcher received it.")
     for_: Paper | None = strawberry.field(name="for", description="The paper it honours.")
 
 
-@strawberry.type
+@strawberry.type(description="A coauthor of the researcher and the papers they share.")
 class Collaborator:
-    researcher: Researcher
-    shared_work_count: int
-    shared_works: list[Paper]
-    last_shared_year: int | None
+    researcher: Researcher = strawberry.field(description="The coauthor.")
+    shared_work_count: int = strawberry.field(description="How many distinct papers both authored.")
+    shared_works: list[Paper] = strawberry.field(
+        description="Those papers, in no particular order."
+    )
+    last_shared_year: int | None = strawberry.field(
+        description="The year of their most recent shared paper; null when no shared paper has a "
+        "year."
+    )
 
 
 @strawberry.type(description="Counted live from the graph.")
 class ResearcherStats:
-    works: int
-    followers: int
-    topics: int
-    collaborators: int
-    talks: int
-    awards: int
+    works: int = strawberry.field(description="Distinct papers authored (as works.totalCount).")
+    followers: int = strawberry.field(description="Accounts following the researcher.")
+    topics: int = strawberry.field(description="Topics the researcher is interested in.")
+    collaborators: int = strawberry.field(description="Distinct coauthors.")
+    talks: int = strawberry.field(description="Talks given.")
+    awards: int = strawberry.field(description="Awards and fellowships received.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="How far a profile's identity is established, computed live (docs/trust.md)."
+)
 class TrustSnapshot:
-    score: int
+    score: int = strawberry.field(
+        description="0 to 100: 0, 15, 60 or 85 by level, plus 5 per further public source (at most "
+        "15) once claimed."
+    )
     label: str = strawberry.field(description='"Verified" or "Unverified".')
-    verification_level: VerificationLevel
-    verified: bool
-    claimed: bool
+    verification_level: VerificationLevel = strawberry.field(
+        description="L0 (no public source) to L3 (claimed and confirmed)."
+    )
+    verified: bool = strawberry.field(description="True at L2 and L3.")
+    claimed: bool = strawberry.field(description="An account owns this profile.")
 
 
-@strawberry.type
+@strawberry.type(description="One paper in a page of a researcher's works.")
 class WorkEdge:
-    cursor: str
-    node: Paper
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this paper.")
+    node: Paper = strawberry.field(description="The paper.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a researcher's distinct papers, newest first, then by title."
+)
 class WorkConnection:
     total_count: int = strawberry.field(description="Distinct papers, whatever their venues.")
-    edges: list[WorkEdge]
-    page_info: PageInfo
+    edges: list[WorkEdge] = strawberry.field(description="The papers of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
-@strawberry.type
+@strawberry.type(description="One researcher in a page of researchers.")
 class ResearcherEdge:
-    cursor: str
-    node: Researcher
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this researcher.")
+    node: Researcher = strawberry.field(description="The researcher.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of researchers.")
 class ResearcherConnection:
-    total_count: int
-    edges: list[ResearcherEdge]
-    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many researchers match in all pages.")
+    edges: list[ResearcherEdge] = strawberry.field(description="The researchers of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a venue's papers, newest first.")
 class VenuePublicationConnection:
-    total_count: int
-    edges: list[VenuePublication]
-    page_info: PageInfo
+    total_count: int = strawberry.field(
+        description="How many papers appeared at the venue (in `year`, if given)."
+    )
+    edges: list[VenuePublication] = strawberry.field(description="The papers of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
 def _text_list(value: Any) -> list[str]:
@@ -229,15 +321,31 @@ def _publication_fields(edge: EdgeRecord) -> dict[str, Any]:
     }
 
 
-@strawberry.type
+@strawberry.type(
+    description="A person who authors papers, gives talks or receives awards; one record per "
+    "person."
+)
 class Researcher(Explorable):
-    name: str
-    aliases: list[str]
-    bio: str | None
-    headline: str | None
-    external_ids: list[str]
+    name: str = strawberry.field(
+        description="The full name as the sources write it, e.g. Will Grathwohl."
+    )
+    aliases: list[str] = strawberry.field(
+        description="Other spellings of the name seen in sources (bylines, other pages)."
+    )
+    bio: str | None = strawberry.field(
+        description="A short biography from the sources; null when none gives one."
+    )
+    headline: str | None = strawberry.field(
+        description="A one-line description, e.g. role and affiliation."
+    )
+    external_ids: list[str] = strawberry.field(
+        description="Ids the sources gave, prefixed by scheme: openreview:~..., email:..., "
+        "orcid:...."
+    )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Homepage, email, GitHub, ORCID and other links, as the sources list them."
+    )
     def links(self) -> list[Link]:
         raw = self.record.get("linksJson")
         items = json.loads(raw) if raw else []
@@ -250,7 +358,7 @@ class Researcher(Explorable):
             for i in items
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Positions held, oldest first.")
     async def affiliations(self, info: Info) -> list[Affiliation]:
         found = await profile.linked(info.context, self.id, Rel.AFFILIATED_WITH, "out")
         return [
@@ -265,7 +373,7 @@ class Researcher(Explorable):
             for e, n in sorted(found, key=lambda p: (p[0].props.get("since") or "", p[1].id))
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Degrees, oldest first.")
     async def education(self, info: Info) -> list[Education]:
         found = await profile.linked(info.context, self.id, Rel.EDUCATED_AT, "out")
         return [
@@ -280,36 +388,49 @@ class Researcher(Explorable):
             for e, n in sorted(found, key=lambda p: (p[0].props.get("year") or 9999, p[1].id))
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The researcher's (PhD or other) supervisors, by name.")
     async def supervisors(self, info: Info) -> list[Researcher]:
         found = await profile.linked_nodes(info.context, self.id, Rel.SUPERVISED_BY, "out")
         return [Researcher.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
-    @strawberry.field
+    @strawberry.field(description="Researchers this one supervises or supervised, by name.")
     async def students(self, info: Info) -> list[Researcher]:
         found = await profile.linked_nodes(info.context, self.id, Rel.SUPERVISED_BY, "in")
         return [Researcher.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
-    @strawberry.field
+    @strawberry.field(description="Distinct papers authored, newest first, then by title.")
     async def works(
         self,
         info: Info,
-        kind: PublicationKind | None = None,
-        first: int | None = WORKS,
-        after: str | None = None,
+        kind: Annotated[
+            PublicationKind | None,
+            strawberry.argument(
+                description="Only papers with at least one appearance of this kind; all when null."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
+        ] = WORKS,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor (endCursor or an edge's cursor) from the previous page; from "
+                "the start when null."
+            ),
+        ] = None,
     ) -> WorkConnection:
-        kind_value = kind.value if kind else None
+        kind_value = str(kind.value) if kind else None
         page = await profile.works(info.context, self.id, kind_value, given(first, WORKS), after)
         edges = [WorkEdge(cursor=encode_cursor(o), node=Paper.of(n)) for o, n in page.items]
         return WorkConnection(total_count=page.total, edges=edges, page_info=page_info(page))
 
-    @strawberry.field
+    @strawberry.field(description="Talks given, newest first.")
     async def talks(self, info: Info) -> list[Talk]:
         found = await profile.linked_nodes(info.context, self.id, Rel.GAVE, "out")
         found.sort(key=lambda n: (n.get("date") or "", n.id), reverse=True)
         return [Talk.of(n) for n in found]
 
-    @strawberry.field
+    @strawberry.field(description="Awards and fellowships received, newest first.")
     async def awards(self, info: Info) -> list[AwardGrant]:
         found = await profile.linked(info.context, self.id, Rel.RECEIVED, "out")
         found.sort(key=lambda p: (-(p[0].props.get("year") or 0), p[1].id))
@@ -325,14 +446,19 @@ class Researcher(Explorable):
             for (edge, award), paper in zip(found, papers, strict=True)
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Topics of interest, by name.")
     async def topics(self, info: Info) -> list[Topic]:
         found = await profile.linked_nodes(info.context, self.id, Rel.INTERESTED_IN, "out")
         return [Topic.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
     @strawberry.field(description="Coauthors by shared works, then latest shared year, then name.")
     async def collaborators(
-        self, info: Info, first: int | None = COLLABORATORS
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many, 0 to 500; null means 10."),
+        ] = COLLABORATORS,
     ) -> list[Collaborator]:
         found = await profile.collaborators(info.context, self.id, given(first, COLLABORATORS))
         return [
@@ -345,7 +471,7 @@ class Researcher(Explorable):
             for c in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The profile's quick read, counted live.")
     async def stats(self, info: Info) -> ResearcherStats:
         s = await profile.stats(info.context, self.id)
         return ResearcherStats(
@@ -357,7 +483,7 @@ class Researcher(Explorable):
             awards=s.awards,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The trust snapshot: verification level, score, claimed or not.")
     async def trust(self, info: Info) -> TrustSnapshot:
         t = await profile.trust(info.context, self.record)
         return TrustSnapshot(
@@ -390,12 +516,20 @@ class Researcher(Explorable):
         return await info.context.loaders.degree(Rel.FOLLOWS, "in").load(self.id)
 
 
-@strawberry.type
+@strawberry.type(
+    description="One work, however many venues it appeared at (id: paper:<hash of its folded "
+    "title>)."
+)
 class Paper(Explorable):
-    title: str
-    abstract: str | None
+    title: str = strawberry.field(description="The title as published.")
+    abstract: str | None = strawberry.field(
+        description="The paper's abstract; null when no source gives it."
+    )
     summary: str | None = strawberry.field(description="The author's own description.")
-    external_ids: list[str]
+    external_ids: list[str] = strawberry.field(
+        description="Ids the sources gave, prefixed by scheme, e.g. openreview:<forum id>, "
+        "arxiv:<id>."
+    )
 
     @strawberry.field(description="The earliest year it appeared anywhere.")
     async def year(self, info: Info) -> int | None:
@@ -417,7 +551,7 @@ class Paper(Explorable):
             for e, n in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Every appearance at a venue, oldest first.")
     async def publications(self, info: Info) -> list[Publication]:
         found = await profile.linked(info.context, self.id, Rel.PUBLISHED_AT, "out")
         found.sort(key=lambda p: (p[0].props.get("year") or 9999, p[1].get("name", "")))
@@ -431,12 +565,12 @@ class Paper(Explorable):
             for e, n in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Topics of the paper, by name.")
     async def topics(self, info: Info) -> list[Topic]:
         found = await profile.linked_nodes(info.context, self.id, Rel.HAS_TOPIC, "out")
         return [Topic.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
-    @strawberry.field
+    @strawberry.field(description="Awards given for this paper, e.g. best-paper awards.")
     async def awards(self, info: Info) -> list[Award]:
         found = await profile.linked_nodes(info.context, self.id, Rel.AWARD_FOR, "in")
         return [Award.of(n) for n in found]
@@ -453,35 +587,58 @@ class Paper(Explorable):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A series where papers appear or talks are given: a conference, workshop, journal, "
+    "seminar (not one edition)."
+)
 class Venue(Node):
-    name: str
-    aliases: list[str]
-    kind: VenueKind | None
-    place: str | None
+    name: str = strawberry.field(
+        description="The series' name, e.g. International Conference on Learning Representations."
+    )
+    aliases: list[str] = strawberry.field(description="Other names seen in sources, e.g. ICLR.")
+    kind: VenueKind | None = strawberry.field(
+        description="Conference, workshop, journal and so on; null when unknown."
+    )
+    place: str | None = strawberry.field(
+        description="Where it is held, when it is always one place (a seminar series)."
+    )
 
     @strawberry.field(description="The series this one belongs to (a workshop's conference).")
     async def parent(self, info: Info) -> Venue | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.PART_OF, "out")
         return Venue.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="Series that belong to this one (a conference's workshops), by name."
+    )
     async def children(self, info: Info) -> list[Venue]:
         found = await profile.linked_nodes(info.context, self.id, Rel.PART_OF, "in")
         return [Venue.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
 
-    @strawberry.field
+    @strawberry.field(description="The institution that hosts it (a seminar series' university).")
     async def hosted_by(self, info: Info) -> Institution | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.HOSTED_BY, "out")
         return Institution.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Papers that appeared here, newest first.")
     async def publications(
         self,
         info: Info,
-        first: int | None = WORKS,
-        after: str | None = None,
-        year: int | None = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
+        ] = WORKS,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor from the previous page; from the start when null."
+            ),
+        ] = None,
+        year: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Only papers that appeared here in this year; every year when null."
+            ),
+        ] = None,
     ) -> VenuePublicationConnection:
         page, found = await profile.venue_publications(
             info.context, self.id, year, given(first, WORKS), after
@@ -504,19 +661,21 @@ class Venue(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A university, company, lab, institute or funder.")
 class Institution(Node):
-    name: str
-    aliases: list[str]
-    kind: InstitutionKind | None
-    place: str | None
+    name: str = strawberry.field(description="Its name, e.g. University of Toronto.")
+    aliases: list[str] = strawberry.field(description="Other names seen in sources.")
+    kind: InstitutionKind | None = strawberry.field(
+        description="University, company, research group, institute or funder; null when unknown."
+    )
+    place: str | None = strawberry.field(description="City or country.")
 
-    @strawberry.field
+    @strawberry.field(description="The institution this one is part of (a lab's university).")
     async def parent(self, info: Info) -> Institution | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.PART_OF, "out")
         return Institution.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Institutions that are part of this one, by name.")
     async def units(self, info: Info) -> list[Institution]:
         found = await profile.linked_nodes(info.context, self.id, Rel.PART_OF, "in")
         return [Institution.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
@@ -533,10 +692,10 @@ class Institution(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A research subject that researchers and papers are tagged with.")
 class Topic(Node):
-    name: str
-    aliases: list[str]
+    name: str = strawberry.field(description="The topic, e.g. Energy-Based Models.")
+    aliases: list[str] = strawberry.field(description="Other names seen in sources.")
 
     @classmethod
     def of(cls, r: NodeRecord) -> Topic:
@@ -548,38 +707,46 @@ class Topic(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A talk a researcher gave, at an event, seminar series or institution."
+)
 class Talk(Node):
-    title: str
+    title: str = strawberry.field(description="The talk's title.")
     event: str | None = strawberry.field(description="The event as the source names it.")
-    place: str | None
+    place: str | None = strawberry.field(description="City, or the room, as the source gives it.")
     date: str | None = strawberry.field(description="YYYY-MM or YYYY.")
-    date_as_written: str | None
-    url: str | None
+    date_as_written: str | None = strawberry.field(
+        description="The date as the source writes it, e.g. Fall 2019."
+    )
+    url: str | None = strawberry.field(
+        description="Slides or a recording; null when the source gives no address."
+    )
     link_text: str | None = strawberry.field(
         description="The source shows a link or video under this text but gives no address."
     )
-    description: str | None
+    description: str | None = strawberry.field(description="The source's description of the talk.")
 
-    @strawberry.field
+    @strawberry.field(description="The year of `date`.")
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The month (1 to 12) of `date`; null when only the year is known."
+    )
     def month(self) -> int | None:
         return int(self.date[5:7]) if self.date and len(self.date) >= 7 else None
 
-    @strawberry.field
+    @strawberry.field(description="The seminar series or conference it was part of.")
     async def venue(self, info: Info) -> Venue | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.TALK_AT, "out")
         return Venue.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The institution that hosted it.")
     async def institution(self, info: Info) -> Institution | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.TALK_HOSTED_BY, "out")
         return Institution.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Who gave it.")
     async def speaker(self, info: Info) -> Researcher | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.GAVE, "in")
         return Researcher.of(found[0]) if found else None
@@ -600,23 +767,31 @@ class Talk(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A fellowship, prize, travel award or best-paper award.")
 class Award(Node):
-    name: str
-    kind: AwardKind | None
-    year: int | None
-    amount: float | None
+    name: str = strawberry.field(
+        description="The award's name, e.g. NSERC Postgraduate Scholarship."
+    )
+    kind: AwardKind | None = strawberry.field(
+        description="Fellowship, prize, travel award, best paper; OTHER when unknown."
+    )
+    year: int | None = strawberry.field(description="The year it was given.")
+    amount: float | None = strawberry.field(
+        description="The sum, in `currency`, when the source gives it."
+    )
     currency: str | None = strawberry.field(description="As the source writes it (e.g. $).")
-    duration_years: float | None
-    description: str | None
-    as_written: str | None
+    duration_years: float | None = strawberry.field(
+        description="For how many years it runs (a fellowship), when the source says."
+    )
+    description: str | None = strawberry.field(description="The source's description of the award.")
+    as_written: str | None = strawberry.field(description="The entry as the source writes it.")
 
-    @strawberry.field
+    @strawberry.field(description="The institution that funds it.")
     async def funder(self, info: Info) -> Institution | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.FUNDED_BY, "out")
         return Institution.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The venue that gave it (a best-paper award's conference).")
     async def venue(self, info: Info) -> Venue | None:
         found = await profile.linked_nodes(info.context, self.id, Rel.AWARDED_AT, "out")
         return Venue.of(found[0]) if found else None
@@ -626,7 +801,7 @@ class Award(Node):
         found = await profile.linked_nodes(info.context, self.id, Rel.AWARD_FOR, "out")
         return Paper.of(found[0]) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Researchers who received it, by name.")
     async def recipients(self, info: Info) -> list[Researcher]:
         found = await profile.linked_nodes(info.context, self.id, Rel.RECEIVED, "in")
         return [Researcher.of(n) for n in sorted(found, key=lambda n: n.get("name", ""))]
@@ -649,19 +824,33 @@ class Award(Node):
 
 @strawberry.type(description="A source page's own figures, kept as that page showed them.")
 class ProfileSnapshot(Node):
-    recorded_from: str | None
-    trust_score: int | None
-    trust_label: str | None
-    verification_level: str | None
-    claimed: bool | None
-    works: int | None
-    followers: int | None
-    topics: int | None
-    close_collaborators: int | None
-    role: str | None
-    affiliation_status: str | None
-    open_to_collaborate: bool | None
-    headline: str | None
+    recorded_from: str | None = strawberry.field(
+        description="The source page the figures were read from."
+    )
+    trust_score: int | None = strawberry.field(description="The trust score the page showed.")
+    trust_label: str | None = strawberry.field(
+        description='The trust label the page showed, e.g. "Unverified".'
+    )
+    verification_level: str | None = strawberry.field(
+        description="The verification level the page showed, e.g. L1."
+    )
+    claimed: bool | None = strawberry.field(
+        description="Whether the page showed the profile as claimed."
+    )
+    works: int | None = strawberry.field(description="The works count the page showed.")
+    followers: int | None = strawberry.field(description="The followers count the page showed.")
+    topics: int | None = strawberry.field(description="The topics count the page showed.")
+    close_collaborators: int | None = strawberry.field(
+        description="The close-collaborators count the page showed."
+    )
+    role: str | None = strawberry.field(description="The role the page showed.")
+    affiliation_status: str | None = strawberry.field(
+        description="The affiliation status the page showed."
+    )
+    open_to_collaborate: bool | None = strawberry.field(
+        description="Whether the page showed the researcher as open to collaborate."
+    )
+    headline: str | None = strawberry.field(description="The headline the page showed.")
 
     @classmethod
     def of(cls, r: NodeRecord) -> ProfileSnapshot:

@@ -14,7 +14,11 @@ from scholargraph.resolvers import explorer
 from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.entities import (
     HOPS,
+    HOPS_ARG,
+    LABELS_ARG,
     LIMIT,
+    LIMIT_ARG,
+    RELATIONSHIPS_ARG,
     Info,
     Node,
     PageInfo,
@@ -28,33 +32,76 @@ PATH_HOPS, SEARCH = 6, 20  # defaults of nullable arguments (see entities.HOPS)
 
 @strawberry.enum(description="The kinds of node the explorer walks and search finds.")
 class EntityType(Enum):
-    RESEARCHER = Label.RESEARCHER.value
-    PAPER = Label.PAPER.value
-    VENUE = Label.VENUE.value
-    TALK = Label.TALK.value
-    AWARD = Label.AWARD.value
-    INSTITUTION = Label.INSTITUTION.value
-    TOPIC = Label.TOPIC.value
+    RESEARCHER = strawberry.enum_value(
+        Label.RESEARCHER.value,
+        description="A person who authors papers, gives talks or receives awards.",
+    )
+    PAPER = strawberry.enum_value(
+        Label.PAPER.value, description="A paper (one work, whatever its venues)."
+    )
+    VENUE = strawberry.enum_value(
+        Label.VENUE.value,
+        description="A conference, workshop, journal, preprint server or seminar series.",
+    )
+    TALK = strawberry.enum_value(Label.TALK.value, description="A talk.")
+    AWARD = strawberry.enum_value(Label.AWARD.value, description="An award or fellowship.")
+    INSTITUTION = strawberry.enum_value(
+        Label.INSTITUTION.value, description="A university, company, lab, institute or funder."
+    )
+    TOPIC = strawberry.enum_value(Label.TOPIC.value, description="A research topic.")
 
 
 @strawberry.enum(description="The relationships of the scholarly graph.")
 class RelationType(Enum):
-    AUTHORED = Rel.AUTHORED.value
-    PUBLISHED_AT = Rel.PUBLISHED_AT.value
-    AFFILIATED_WITH = Rel.AFFILIATED_WITH.value
-    EDUCATED_AT = Rel.EDUCATED_AT.value
-    SUPERVISED_BY = Rel.SUPERVISED_BY.value
-    INTERESTED_IN = Rel.INTERESTED_IN.value
-    HAS_TOPIC = Rel.HAS_TOPIC.value
-    GAVE = Rel.GAVE.value
-    TALK_AT = Rel.TALK_AT.value
-    TALK_HOSTED_BY = Rel.TALK_HOSTED_BY.value
-    RECEIVED = Rel.RECEIVED.value
-    AWARD_FOR = Rel.AWARD_FOR.value
-    AWARDED_AT = Rel.AWARDED_AT.value
-    FUNDED_BY = Rel.FUNDED_BY.value
-    PART_OF = Rel.PART_OF.value
-    HOSTED_BY = Rel.HOSTED_BY.value
+    AUTHORED = strawberry.enum_value(
+        Rel.AUTHORED.value,
+        description="Researcher -> Paper: an authorship (position, equalContribution, asWritten).",
+    )
+    PUBLISHED_AT = strawberry.enum_value(
+        Rel.PUBLISHED_AT.value,
+        description="Paper -> Venue: an appearance (year, kind, presentation, honors, notes).",
+    )
+    AFFILIATED_WITH = strawberry.enum_value(
+        Rel.AFFILIATED_WITH.value,
+        description="Researcher -> Institution: a position (role, since, until, place).",
+    )
+    EDUCATED_AT = strawberry.enum_value(
+        Rel.EDUCATED_AT.value,
+        description="Researcher -> Institution: a degree (degree, field, year, status).",
+    )
+    SUPERVISED_BY = strawberry.enum_value(
+        Rel.SUPERVISED_BY.value,
+        description="Researcher -> Researcher: student to supervisor (role).",
+    )
+    INTERESTED_IN = strawberry.enum_value(
+        Rel.INTERESTED_IN.value, description="Researcher -> Topic."
+    )
+    HAS_TOPIC = strawberry.enum_value(Rel.HAS_TOPIC.value, description="Paper -> Topic.")
+    GAVE = strawberry.enum_value(Rel.GAVE.value, description="Researcher -> Talk: the speaker.")
+    TALK_AT = strawberry.enum_value(
+        Rel.TALK_AT.value, description="Talk -> Venue: the series or conference it was part of."
+    )
+    TALK_HOSTED_BY = strawberry.enum_value(
+        Rel.TALK_HOSTED_BY.value, description="Talk -> Institution: the host."
+    )
+    RECEIVED = strawberry.enum_value(Rel.RECEIVED.value, description="Researcher -> Award (year).")
+    AWARD_FOR = strawberry.enum_value(
+        Rel.AWARD_FOR.value, description="Award -> Paper: the paper it honours."
+    )
+    AWARDED_AT = strawberry.enum_value(
+        Rel.AWARDED_AT.value, description="Award -> Venue: the venue that gave it."
+    )
+    FUNDED_BY = strawberry.enum_value(
+        Rel.FUNDED_BY.value, description="Award -> Institution: the funder."
+    )
+    PART_OF = strawberry.enum_value(
+        Rel.PART_OF.value,
+        description="Venue -> Venue (a workshop at a conference), "
+        "Institution -> Institution (a lab in a university).",
+    )
+    HOSTED_BY = strawberry.enum_value(
+        Rel.HOSTED_BY.value, description="Venue -> Institution: the host of a series."
+    )
 
 
 async def _node(info: Info, node_id: str) -> Node:
@@ -64,10 +111,14 @@ async def _node(info: Info, node_id: str) -> Node:
     return found
 
 
-@strawberry.type
+@strawberry.type(
+    description="A node of a neighborhood, light enough to draw: id, kind, display name, distance."
+)
 class GraphNode:
-    id: strawberry.ID
-    label: EntityType
+    id: strawberry.ID = strawberry.field(
+        description="The node's id; pass it to `node`, or to `neighborhood` to expand it."
+    )
+    label: EntityType = strawberry.field(description="The node's kind.")
     name: str = strawberry.field(description="The name, or the title of a paper or talk.")
     distance: int = strawberry.field(description="Fewest relationships from the center.")
 
@@ -78,10 +129,16 @@ class GraphNode:
 
 @strawberry.type(description="A relationship, in its stored direction.")
 class GraphEdge:
-    source: strawberry.ID
-    target: strawberry.ID
-    type: RelationType
-    properties: JSON | None
+    source: strawberry.ID = strawberry.field(
+        description="The id of the node the relationship starts from."
+    )
+    target: strawberry.ID = strawberry.field(description="The id of the node it points to.")
+    type: RelationType = strawberry.field(description="The relationship's type.")
+    properties: JSON | None = strawberry.field(
+        description="The relationship's facts as a JSON object (e.g. AUTHORED: position, "
+        "equalContribution; PUBLISHED_AT: year, kind, presentation); null when it has "
+        "none."
+    )
 
 
 async def _center(root: Subgraph, info: Info) -> Node:
@@ -91,7 +148,9 @@ async def _center(root: Subgraph, info: Info) -> Node:
 @strawberry.type(description="The nodes within `hops` relationships of a center.")
 class Subgraph:
     center_id: strawberry.Private[str]
-    center: Node = strawberry.field(resolver=_center)
+    center: Node = strawberry.field(
+        resolver=_center, description="The node the neighborhood is around."
+    )
     nodes: list[GraphNode] = strawberry.field(
         description="Without the center; by distance, then label, then name, then id."
     )
@@ -99,7 +158,7 @@ class Subgraph:
         description="Every relationship of the walked types between two returned nodes."
     )
     truncated: bool = strawberry.field(description="More nodes were in reach than `limit`.")
-    hops: int
+    hops: int = strawberry.field(description="The number of hops walked.")
 
 
 def _edge_properties(props: dict[str, Any]) -> dict[str, Any]:
@@ -145,8 +204,8 @@ async def subgraph(
         info.context,
         center_id,
         hops,
-        None if labels is None else [Label(x.value) for x in labels],
-        None if relationships is None else [Rel(x.value) for x in relationships],
+        None if labels is None else [Label[x.name] for x in labels],
+        None if relationships is None else [Rel[x.name] for x in relationships],
         limit,
     )
     return _subgraph(found)
@@ -158,23 +217,29 @@ class CollaborationPath:
     nodes: list[Node] = strawberry.field(
         description="Researchers and papers alternating, from `from` to `to`."
     )
-    researchers: list[Researcher]
-    papers: list[Paper]
+    researchers: list[Researcher] = strawberry.field(
+        description="The researchers on the path, from `from` to `to`."
+    )
+    papers: list[Paper] = strawberry.field(
+        description="The shared papers on the path, in path order."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One search hit.")
 class SearchEdge:
-    cursor: str
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this hit.")
     score: float = strawberry.field(description="Higher is better; comparable within a search.")
     matched: str = strawberry.field(description="The name or title that ranked it.")
-    node: Node
+    node: Node = strawberry.field(
+        description="The node found: a Researcher, Paper, Venue, Talk, Award, Institution or Topic."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A page of search hits, best first.")
 class SearchConnection:
-    total_count: int
-    edges: list[SearchEdge]
-    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many nodes match in all pages.")
+    edges: list[SearchEdge] = strawberry.field(description="The hits of this page, best first.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
 
 NEIGHBORHOOD_DESCRIPTION = (
@@ -190,11 +255,21 @@ class ExplorerQuery:
     async def neighborhood(
         self,
         info: Info,
-        id: strawberry.ID,
-        hops: int | None = HOPS,
-        labels: list[EntityType] | None = None,
-        relationships: list[RelationType] | None = None,
-        limit: int | None = LIMIT,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The center: any Researcher, Paper, Venue, Talk, Award, Institution or "
+                "Topic id."
+            ),
+        ],
+        hops: Annotated[int | None, strawberry.argument(description=HOPS_ARG)] = HOPS,
+        labels: Annotated[
+            list[EntityType] | None, strawberry.argument(description=LABELS_ARG)
+        ] = None,
+        relationships: Annotated[
+            list[RelationType] | None, strawberry.argument(description=RELATIONSHIPS_ARG)
+        ] = None,
+        limit: Annotated[int | None, strawberry.argument(description=LIMIT_ARG)] = LIMIT,
     ) -> Subgraph:
         return await subgraph(
             info, id, given(hops, HOPS), labels, relationships, given(limit, LIMIT)
@@ -209,9 +284,23 @@ class ExplorerQuery:
     async def collaboration_path(
         self,
         info: Info,
-        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-        to: strawberry.ID,
-        max_hops: int | None = PATH_HOPS,
+        from_: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                name="from", description="The id of the researcher the path starts from."
+            ),
+        ],
+        to: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The id of the researcher the path ends at."),
+        ],
+        max_hops: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many coauthorships (papers) on the path, 1 to 10; null "
+                "means 6."
+            ),
+        ] = PATH_HOPS,
     ) -> CollaborationPath | None:
         path = await explorer.collaboration_path(
             info.context, from_, to, given(max_hops, PATH_HOPS)
@@ -232,12 +321,30 @@ class ExplorerQuery:
     async def search(
         self,
         info: Info,
-        query: str,
-        types: list[EntityType] | None = None,
-        first: int | None = SEARCH,
-        after: str | None = None,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description="Words to look for, at most 500 characters; case, accents and "
+                "punctuation do not matter."
+            ),
+        ],
+        types: Annotated[
+            list[EntityType] | None,
+            strawberry.argument(
+                description="Only nodes of these kinds; every kind when null, nothing when empty."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 100; null means 20.")
+        ] = SEARCH,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor from the previous page; from the start when null."
+            ),
+        ] = None,
     ) -> SearchConnection:
-        labels = None if types is None else [Label(t.value) for t in types]
+        labels = None if types is None else [Label[t.name] for t in types]
         page = await explorer.search(info.context, query, labels, given(first, SEARCH), after)
         edges = [
             SearchEdge(

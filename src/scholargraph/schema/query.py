@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from scholargraph.graphdb.model import Label
@@ -27,25 +29,65 @@ from scholargraph.schema.entities import (
 @strawberry.type
 class ProfileQuery:
     @strawberry.field(description="Any node by id; null when no node has it.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Any id the API gave out, e.g. researcher:will-grathwohl or "
+                "paper:<hash>."
+            ),
+        ],
+    ) -> Node | None:
         return to_node(await profile.node(info.context, id))
 
     @strawberry.field(
         description="By id, or by name: the name or any alias, case- and diacritic-insensitive."
     )
     async def researcher(
-        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The researcher's id, e.g. researcher:will-grathwohl. Give exactly one "
+                "of `id` and `name`."
+            ),
+        ] = None,
+        name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A name or alias, e.g. will grathwohl, at most 300 characters; the "
+                "record most sources attest when several share it."
+            ),
+        ] = None,
     ) -> Researcher | None:
         found = await profile.researcher(info.context, id, name)
         return Researcher.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="Researchers by name (and alias) when `search` is given, best match first; "
+        "otherwise every researcher, by name."
+    )
     async def researchers(
         self,
         info: Info,
-        search: str | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Words of a name or alias; every researcher when null."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 20.")
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor from the previous page; from the start when null."
+            ),
+        ] = None,
     ) -> ResearcherConnection:
         page = await profile.researchers(info.context, search, given(first, 20), after)
         return ResearcherConnection(
@@ -57,33 +99,67 @@ class ProfileQuery:
             page_info=page_info(page),
         )
 
-    @strawberry.field
-    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
+    @strawberry.field(description="A paper by id; null when no paper has it.")
+    async def paper(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A paper id (paper:<16 hex digits>).")
+        ],
+    ) -> Paper | None:
         found = await profile.node(info.context, id, Label.PAPER)
         return Paper.of(found) if found else None
 
-    @strawberry.field
-    async def venue(self, info: Info, id: strawberry.ID) -> Venue | None:
+    @strawberry.field(description="A venue by id; null when no venue has it.")
+    async def venue(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A venue id (venue:<slug>).")],
+    ) -> Venue | None:
         found = await profile.node(info.context, id, Label.VENUE)
         return Venue.of(found) if found else None
 
-    @strawberry.field
-    async def talk(self, info: Info, id: strawberry.ID) -> Talk | None:
+    @strawberry.field(description="A talk by id; null when no talk has it.")
+    async def talk(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A talk id (talk:<slug of title>-<date>)."),
+        ],
+    ) -> Talk | None:
         found = await profile.node(info.context, id, Label.TALK)
         return Talk.of(found) if found else None
 
-    @strawberry.field
-    async def award(self, info: Info, id: strawberry.ID) -> Award | None:
+    @strawberry.field(description="An award by id; null when no award has it.")
+    async def award(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="An award id (award:<slug>).")
+        ],
+    ) -> Award | None:
         found = await profile.node(info.context, id, Label.AWARD)
         return Award.of(found) if found else None
 
-    @strawberry.field
-    async def institution(self, info: Info, id: strawberry.ID) -> Institution | None:
+    @strawberry.field(description="An institution by id; null when no institution has it.")
+    async def institution(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="An institution id (institution:<slug>)."),
+        ],
+    ) -> Institution | None:
         found = await profile.node(info.context, id, Label.INSTITUTION)
         return Institution.of(found) if found else None
 
-    @strawberry.field
-    async def topic(self, info: Info, id: strawberry.ID) -> Topic | None:
+    @strawberry.field(description="A topic by id; null when no topic has it.")
+    async def topic(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A topic id (topic:<slug>).")],
+    ) -> Topic | None:
         found = await profile.node(info.context, id, Label.TOPIC)
         return Topic.of(found) if found else None
 
