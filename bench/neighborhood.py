@@ -1,48 +1,58 @@
 """Neighborhood latency on synthetic scholarly graphs: GraphQL over HTTP, graphdb, pure Python.
 
     .venv/bin/python bench/neighborhood.py --sizes 10k,100k,1m --samples 200
+        [--stores falkordb,neo4j]
 
 For each size it builds a synthetic graph (power-law authorship, ~30 venue series with years,
-workshops, a preprint server, topics, institutions), loads it into a fresh bundled FalkorDB in
-a temporary directory, and times the 2- and 3-hop neighborhood (default limit 200) of random
-researchers three ways in the same run:
+workshops, a preprint server, topics, institutions), then for each store (bench/_stores.py;
+Neo4j for the sizes in NEO4J_SIZES only) loads it into a fresh, empty store (a bundled FalkorDB
+in a temporary directory; Neo4j emptied) and times the 2- and 3-hop neighborhood (default
+limit 200) of the same random researchers three ways in the same run:
   (a) GraphQL over HTTP in-process (httpx ASGITransport against create_app(store=...)),
   (b) graphdb.explorer.neighborhood alone,
   (c) the same breadth-first walk in pure Python over an in-memory adjacency list.
+Each store's row has its own (c), measured interleaved with its (a) and (b).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import itertools
-import os
-import platform
 import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from bisect import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
-from falkordb.asyncio import FalkorDB
 
+from _stores import (
+    TITLES,
+    Opened,
+    SideBySide,
+    Stores,
+    add_stores_argument,
+    bulk_load,
+    chosen_stores,
+    machine,
+    percentile,
+)
 from scholargraph.app import create_app
-from scholargraph.graphdb import bulk, embedded, explorer
-from scholargraph.graphdb.connect import ensure_schema
-from scholargraph.graphdb.falkor_store import FalkorStore
+from scholargraph.graphdb import explorer
 from scholargraph.graphdb.model import Label, Rel
+from scholargraph.graphdb.store import Store
 from scholargraph.settings import Settings
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+# Loading 1m (8M relationships) into Neo4j takes the better part of an hour on 2 cores.
+NEO4J_SIZES = ("10k", "100k")
 LIMIT = 200
+WARM_UP = 20  # researchers walked before timing, per store and hops
 HOPS = (2, 3)
 
 QUERY = """
@@ -332,18 +342,6 @@ def _edges_among(g: Graph, ids: list[str]) -> list[tuple[str, str]]:
     return [(a, b) for a in ids for b in g.out[a] if b in inside]
 
 
-def percentile(values: Sequence[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-async def load(store: FalkorStore, g: Graph) -> None:
-    await ensure_schema(store)
-    for label, rows in g.nodes.items():
-        await bulk.create_nodes(store, label, rows)
-    for rel, rows in g.edges.items():
-        await bulk.create_edges(store, rel, rows)
-
-
 async def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = fn()
@@ -352,18 +350,30 @@ async def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            names = [line.split(":", 1)[1].strip() for line in info if "model name" in line]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+@dataclass
+class Row:
+    """One size, hops and store: the table's row and the p50s behind its ratios."""
+
+    text: str
+    http_p50: float
+    db_p50: float
+    py_p50: float
 
 
-async def run_size(label: str, papers: int, samples: int, seed: int) -> list[str]:
+@dataclass
+class SizeRun:
+    """One size: the graph's counts, generation and load times, and rows per store."""
+
+    nodes: int
+    edges: int
+    built_s: float
+    load_s: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+
+async def run_size(
+    stores: Stores, names: Sequence[str], label: str, papers: int, samples: int, seed: int
+) -> SizeRun:
     started = time.perf_counter()
     g = build(papers, seed)
     built = time.perf_counter() - started
@@ -372,41 +382,42 @@ async def run_size(label: str, papers: int, samples: int, seed: int) -> list[str
         f"in {built:.1f}s",
         flush=True,
     )
-    lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="sg-bench-") as tmp:
-        server = embedded.start(Path(tmp))
-        store = FalkorStore.over_socket(str(server.socket), "bench", timeout_ms=60_000)
-        try:
-            # A throwaway graph: no append-only log while loading it.
-            admin = FalkorDB(unix_socket_path=str(server.socket))
-            await admin.connection.config_set("appendonly", "no")
-            await admin.aclose()
+    rng = random.Random(seed + 1)
+    chosen = rng.sample(g.researchers, min(samples, len(g.researchers)))
+    run = SizeRun(g.node_count, g.edge_count, built)
+    for name in names:
+        if name == "neo4j" and label not in NEO4J_SIZES:
+            print(f"[{label}] Neo4j skipped: only sizes {', '.join(NEO4J_SIZES)}", flush=True)
+            continue
+        # A throwaway graph: no append-only log while loading it.
+        async with stores.fresh(name, timeout_ms=300_000, aof=False) as opened:
             started = time.perf_counter()
-            await load(store, g)
-            loaded = time.perf_counter() - started
-            print(f"[{label}] loaded into FalkorDB in {loaded:.1f}s", flush=True)
-            rng = random.Random(seed + 1)
-            chosen = rng.sample(g.researchers, min(samples, len(g.researchers)))
+            await bulk_load(opened, g.nodes, g.edges)
+            loaded = run.load_s[name] = time.perf_counter() - started
+            print(
+                f"[{label}] loaded into {opened.title} in {loaded:.1f}s "
+                f"({opened.bulk_batch:,} rows a batch)",
+                flush=True,
+            )
             # The samples spend more than one client's cost budget a minute (docs/cost.md).
-            app = create_app(Settings(cost_budget_per_minute=10**9), store=store)
+            app = create_app(Settings(cost_budget_per_minute=10**9), store=opened.store)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-                for hops in HOPS:
-                    lines.append(await measure(label, g, store, http, chosen, hops))
-        finally:
-            await store.close()
-            server.stop()
-    return lines
+                run.rows[name] = [
+                    await measure(label, g, opened, http, chosen, hops) for hops in HOPS
+                ]
+    return run
 
 
 async def measure(
     label: str,
     g: Graph,
-    store: FalkorStore,
+    opened: Opened,
     http: httpx.AsyncClient,
     chosen: Sequence[str],
     hops: int,
-) -> str:
+) -> Row:
+    store: Store = opened.store
     http_ms: list[float] = []
     db_ms: list[float] = []
     py_ms: list[float] = []
@@ -421,8 +432,10 @@ async def measure(
             raise RuntimeError(f"{rid}: {response.status_code} {body}")
         return body
 
-    for rid in chosen[:5]:  # warm caches and connections
+    # Warm caches, connections and query plans (and a fresh Neo4j's JIT) on both paths.
+    for rid in chosen[:WARM_UP]:
         await over_http(rid)
+        await explorer.neighborhood(store, rid, hops, limit=LIMIT)
     for rid in chosen:
         t_http, _ = await timed(lambda rid=rid: over_http(rid))
         t_db, found = await timed(
@@ -447,24 +460,24 @@ async def measure(
 
     a50, b50, c50 = (statistics.median(v) for v in (http_ms, db_ms, py_ms))
     row = (
-        f"| {label} | {hops} | {statistics.mean(sizes):.0f} | {truncated}/{len(chosen)} "
+        f"| {label} | {opened.title} | {hops} | {statistics.mean(sizes):.0f} | {truncated}/{len(chosen)} "
         f"| {a50:.2f} | {p(http_ms, 99):.2f} | {b50:.2f} | {p(db_ms, 99):.2f} "
         f"| {c50:.3f} | {p(py_ms, 99):.3f} | {a50 / c50:.0f} | {b50 / c50:.0f} "
         f"| {a50 / b50:.2f} |"
     )
     print(row, flush=True)
     print(
-        f"[{label}] hops={hops}: graphdb and Python agree on {agree}/{exact} untruncated "
-        "neighborhoods",
+        f"[{label}] {opened.title} hops={hops}: graphdb and Python agree on {agree}/{exact} "
+        "untruncated neighborhoods",
         flush=True,
     )
-    return row
+    return Row(row, a50, b50, c50)
 
 
 HEADER = (
-    "| size | hops | nodes (mean) | truncated | (a) HTTP p50 ms | (a) p99 | (b) graphdb p50 ms "
+    "| size | store | hops | nodes (mean) | truncated | (a) HTTP p50 ms | (a) p99 | (b) graphdb p50 ms "
     "| (b) p99 | (c) Python p50 ms | (c) p99 | a/c | b/c | a/b |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -473,18 +486,51 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
     parser.add_argument("--samples", type=int, default=200, help="researchers per size")
     parser.add_argument("--seed", type=int, default=7)
+    add_stores_argument(parser)
     args = parser.parse_args(argv)
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown sizes {unknown}; choose from {', '.join(SIZES)}")
-    print(f"{datetime.date.today()} on {machine()}; limit {LIMIT}; ratios of p50s", flush=True)
-    rows = []
-    for size in sizes:
-        rows += await run_size(size, SIZES[size], args.samples, args.seed)
+    names = chosen_stores(parser, args.stores)
+    print(f"{machine()}; stores: {', '.join(names)}; limit {LIMIT}; ratios of p50s", flush=True)
+    results: dict[str, SizeRun] = {}
+    async with Stores(names) as stores:
+        for size in sizes:
+            results[size] = await run_size(
+                stores, names, size, SIZES[size], args.samples, args.seed
+            )
     print()
     print(HEADER)
-    print("\n".join(rows))
+    for run in results.values():
+        for rows in run.rows.values():
+            print("\n".join(r.text for r in rows))
+    table = SideBySide(names)
+    for size, run in results.items():
+        table.add(
+            f"neighborhood {size} ({run.nodes:,} nodes, {run.edges:,} relationships)",
+            "bulk load, s",
+            {n: f"{secs:.1f}" for n, secs in run.load_s.items()},
+            f"generating the graph in Python: {run.built_s:.1f} s",
+        )
+        by_store = run.rows
+        for i, hops in enumerate(HOPS):
+            bench = f"neighborhood {size}, {hops} hops ({args.samples} samples)"
+            got = {name: rows[i] for name, rows in by_store.items()}
+            baseline = ", ".join(f"{TITLES[n]} run {r.py_p50:.2f}" for n, r in got.items())
+            table.add(
+                bench,
+                "(a) GraphQL over HTTP, p50 ms (x c)",
+                {n: f"{r.http_p50:.2f} ({r.http_p50 / r.py_p50:.0f}x)" for n, r in got.items()},
+                f"(c) pure-Python walk p50 ms: {baseline}",
+            )
+            table.add(
+                bench,
+                "(b) graphdb query alone, p50 ms (x c)",
+                {n: f"{r.db_p50:.2f} ({r.db_p50 / r.py_p50:.0f}x)" for n, r in got.items()},
+                "(c), as above",
+            )
+    table.print()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of this process: {peak:,.0f} MiB", file=sys.stderr)
 

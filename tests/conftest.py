@@ -320,3 +320,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("skipped, by reason")
         for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
             terminalreporter.write_line(f"{count:5d} skipped: {reason}")
+    # Per store, what ran: the Neo4j half must be there, not skipped.
+    counts: dict[tuple[str, str], int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call" and outcome == "passed":
+                continue
+            keywords = getattr(report, "keywords", {})
+            for marker in ("falkordb", "neo4j"):
+                if marker in keywords:
+                    counts[marker, outcome] = counts.get((marker, outcome), 0) + 1
+    if counts:
+        terminalreporter.section("by store")
+        for marker, title in (("falkordb", "FalkorDB"), ("neo4j", "Neo4j")):
+            line = ", ".join(
+                f"{counts.get((marker, outcome), 0)} {outcome}"
+                for outcome in ("passed", "failed", "skipped", "error")
+            )
+            terminalreporter.write_line(f"{title}: {line}")

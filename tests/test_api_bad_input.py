@@ -166,7 +166,9 @@ async def roomy(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     # A thousand works with their authors and venues is past the default cost limit
     # (docs/cost.md); a deployment serving such pages raises it, as this client does.
     app = create_app(Settings(max_query_cost=100_000), store=seeded)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
         yield http
 
 

@@ -68,7 +68,9 @@ def error_code(response: httpx.Response) -> str:
         ("TEXT/HTML,Application/JSON", JSON),
     ],
 )
-async def test_accept_negotiation(client: httpx.AsyncClient, accept: str | None, media: str) -> None:
+async def test_accept_negotiation(
+    client: httpx.AsyncClient, accept: str | None, media: str
+) -> None:
     response = await post(client, TYPENAME, accept)
     assert response.status_code == 200
     assert response.headers["content-type"] == f"{media}; charset=utf-8"  # 82A3: utf-8
@@ -167,7 +169,9 @@ async def test_json_nested_past_the_limit(client: httpx.AsyncClient) -> None:
 @pytest.fixture
 async def small(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(max_body_bytes=2_000), store=seeded)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
         yield http
 
 
@@ -192,9 +196,7 @@ async def test_bodies_past_the_size_limit_are_413(
             yield b"x" * 10_000
         yield b'"}}'
 
-    response = await client.post(
-        "/graphql", content=chunks(), headers={"content-type": JSON}
-    )
+    response = await client.post("/graphql", content=chunks(), headers={"content-type": JSON})
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
 

@@ -9,18 +9,21 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+import yaml
 
 from conftest import BACKENDS, PAPERLISTS, SEEDS, open_neo4j
+from scholargraph import text
 from scholargraph.graphdb import embedded
 from scholargraph.graphdb.connect import ensure_schema
 from scholargraph.graphdb.falkor_store import FalkorStore
-from scholargraph.graphdb.identity import load_snapshot
 from scholargraph.graphdb.model import Label, Rel, paper_id
 from scholargraph.graphdb.reads import neighbors, nodes_by_ids, works
 from scholargraph.graphdb.stats import GraphCounts, graph_counts
 from scholargraph.graphdb.store import Store
 from scholargraph.ingest import load
-from scholargraph.ingest.importer import ImportSummary, import_paperlists, index_from
+from scholargraph.ingest.importer import ImportSummary, import_paperlists
+from scholargraph.ingest.paperlists import parse_paperlists
+from scholargraph.ingest.records import PaperRecord
 
 FILES = sorted(PAPERLISTS.glob("*.json"))
 WILL = "researcher:will-grathwohl"
@@ -97,9 +100,7 @@ def test_a_second_import_changes_no_counts(imported: Imported) -> None:
     second = imported.second
     assert second.papers_created == 0
     assert second.researchers_created == 0
-    assert second.consolidated == 0
     assert second.merges == []
-    assert set(second.evidence) <= {"external-id", "same-paper"}
 
 
 async def test_will_grathwohl_is_one_researcher_with_each_work_once(imported: Imported) -> None:
@@ -178,32 +179,95 @@ async def test_coauthor_spellings_resolve_to_one_person(imported: Imported) -> N
     assert len(authors) == len({a.other for a in authors}) == 6
 
 
-async def test_same_named_people_without_evidence_stay_apart(imported: Imported) -> None:
-    # E.g. the ICLR 2018 "Jörn-Henrik Jacobsen" (i-RevNet, another e-mail, no coauthor in common
-    # with the seed's) is not merged on the name alone.
-    rows = await imported.store.read(
-        f"MATCH (r:{Label.RESEARCHER}) WHERE 'jorn henrik jacobsen' IN r.nameKeys "
-        "RETURN r.id AS id, r.externalIds AS ids ORDER BY id"
+def _seed_people() -> dict[str, list[str]]:
+    """Every person the seed documents name, with their spellings (from seeds/*.yaml)."""
+    people: dict[str, list[str]] = {}
+    for name in ("profile.yaml", "homepage.yaml"):
+        document = yaml.safe_load((SEEDS / name).read_text(encoding="utf-8"))
+        for person in document.get("people") or []:
+            people[person["id"]] = [person["name"], *(person.get("aliases") or [])]
+    return people
+
+
+async def test_every_seed_person_is_one_researcher_with_all_their_works(
+    imported: Imported,
+) -> None:
+    """After the eight lists, each person of the seed documents is one Researcher (the seed's
+    "Jackson Wang" is Kuan-Chieh Wang) and carries every accepted paper their name is on."""
+    store = imported.store
+    people = _seed_people()
+    assert len(people) >= 20
+    bylines: dict[str, set[str]] = defaultdict(set)  # name key -> titles
+    for path in FILES:
+        for item in parse_paperlists(path):
+            if isinstance(item, PaperRecord):
+                for author in item.authors:
+                    bylines[text.name_key(author.name)].add(text.title_key(item.title))
+    survivors = {"researcher:jackson-wang": "researcher:kuan-chieh-wang"}
+    problems = []
+    for rid, spellings in sorted(people.items()):
+        rid = survivors.get(rid, rid)
+        keys = {text.name_key(s) for s in spellings}
+        holders = await store.read(
+            f"MATCH (r:{Label.RESEARCHER}) WHERE any(k IN $keys WHERE k IN r.nameKeys "
+            "OR r.nameKey = k) RETURN r.id AS id",
+            {"keys": sorted(keys)},
+        )
+        if [row["id"] for row in holders] != [rid]:
+            problems.append(f"{rid}: held by {sorted(row['id'] for row in holders)}")
+            continue
+        titles = {text.title_key(ref.title) for ref in (await works(store, [rid]))[rid]}
+        missing = set().union(*(bylines[k] for k in keys)) - titles
+        if missing:
+            problems.append(f"{rid}: misses {sorted(missing)[:3]}")
+    # Known miss (docs/identity.md, "Known limits"): ICLR 2018's Xuechen Li (with Duvenaud) stays
+    # apart from the seed's. Listed exactly, so that fixing it makes this test say so.
+    assert [p.split(":")[1] for p in problems] == ["xuechen-li"], problems
+
+
+async def test_ids_are_paired_by_name_not_position(imported: Imported) -> None:
+    """iclr2018 "Predict Responsibly" lists Pitassi's and Zemel's e-mails in swapped order; the
+    ids go to the names they encode, and Zemel never carries Pitassi's OpenReview profile."""
+    store = imported.store
+    zemel = (await nodes_by_ids(store, ["researcher:richard-zemel"]))["researcher:richard-zemel"]
+    ids = set(zemel.get("externalIds"))
+    assert "openreview:~Toniann_Pitassi1" not in ids
+    assert "email:toni@cs.toronto.edu" not in ids
+    assert {"email:zemel@cs.toronto.edu", "openreview:~Richard_Zemel1"} <= ids
+    rows = await store.read(
+        f"MATCH (r:{Label.RESEARCHER})-[a:{Rel.AUTHORED}]->(p:{Label.PAPER}) "
+        "WHERE p.title STARTS WITH 'Predict Responsibly' OR "
+        "p.title STARTS WITH 'Theoretical bounds on estimation error for meta' "
+        "RETURN p.title AS title, a.position AS position, r.id AS id, r.externalIds AS ids"
     )
-    ids = {row["id"]: row["ids"] for row in rows}
-    assert ids["researcher:jorn-henrik-jacobsen"] == ["email:j.jacobsen@vectorinstitute.ai"]
-    assert ["email:joern.jacobsen@bethgelab.org"] in ids.values()
+    by_position = {(row["title"][:7], row["position"]): row for row in rows}
+    pitassi = by_position[("Predict", 2)]
+    assert "email:toni@cs.toronto.edu" in pitassi["ids"]
+    assert by_position[("Predict", 3)]["id"] == "researcher:richard-zemel"
+    theory = by_position[("Theoret", 4)]
+    assert theory["id"] == pitassi["id"] != "researcher:richard-zemel"
+    assert "openreview:~Toniann_Pitassi1" in theory["ids"]
+    assert by_position[("Theoret", 5)]["id"] == "researcher:richard-zemel"
 
 
-async def test_no_two_namesakes_share_a_coauthor(imported: Imported) -> None:
-    """The fixed point consolidation reaches: researchers with the same name key who share a
-    coauthor are one person, unless they share a paper (two people on one byline) or were
-    split apart."""
-    index = index_from(await load_snapshot(imported.store))
-    by_key: dict[str, list[str]] = defaultdict(list)
-    for person in index.people.values():
-        for key in person.keys:
-            by_key[key].append(person.id)
-    offending = []
-    for key, ids in by_key.items():
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                shared = index.coauthors(a) & index.coauthors(b)
-                if shared and not index.are_coauthors(a, b):
-                    offending.append((key, a, b, sorted(shared)[:2]))
-    assert offending == []
+async def test_every_authorship_says_why_and_no_person_holds_two_profiles(
+    imported: Imported,
+) -> None:
+    store = imported.store
+    (row,) = await store.read(
+        f"MATCH ()-[a:{Rel.AUTHORED}]->() WHERE a.evidenceSource IS NOT NULL "
+        "AND a.evidence IS NULL RETURN count(a) AS n"
+    )
+    assert row["n"] == 0
+    scored = await store.read(
+        f"MATCH ()-[a:{Rel.AUTHORED}]->() WHERE a.evidence IN ['shared-coauthor', 'rare-name', "
+        "'topic', 'affiliation', 'email-domain', 'venue', 'name'] "
+        "RETURN a.evidenceScore AS score, a.evidenceKinds AS kinds LIMIT 50"
+    )
+    assert scored
+    assert all(r["score"] is not None and r["score"] >= 0.5 and r["kinds"] for r in scored)
+    rows = await store.read(
+        f"MATCH (r:{Label.RESEARCHER}) WHERE size([i IN coalesce(r.externalIds, []) "
+        "WHERE i STARTS WITH 'openreview:~']) > 1 RETURN r.id AS id, r.externalIds AS ids"
+    )
+    assert rows == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PAPERLISTS
+from scholargraph.ingest import authorids
 from scholargraph.ingest.paperlists import MAX_FIELD_BYTES, parse_paperlists
 from scholargraph.ingest.records import ImportProblem, PaperRecord
 
@@ -175,10 +176,60 @@ def test_semicolon_authors_are_paired_with_emails_by_position() -> None:
     ]
 
 
-def test_author_ids_are_not_paired_when_counts_differ() -> None:
+def test_author_ids_are_paired_by_name_when_counts_differ() -> None:
     paper = papers("iclr2018.json")["Ids Do Not Line Up"]
     assert len(paper.authors) == 3
-    assert all(a.external_ids == () for a in paper.authors)
+    assert [a.external_ids for a in paper.authors] == [
+        ("email:ada@example.org",),
+        (),
+        ("email:grace@example.org",),
+    ]
+    assert paper.unassigned_author_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("names", "ids", "paired", "unassigned"),
+    [
+        # iclr2018 "Predict Responsibly": the e-mails of Pitassi and Zemel are swapped.
+        (
+            ["David Madras", "Toniann Pitassi", "Richard Zemel"],
+            ["david.madras@mail.utoronto.ca", "zemel@cs.toronto.edu", "toni@cs.toronto.edu"],
+            ["david.madras@mail.utoronto.ca", "toni@cs.toronto.edu", "zemel@cs.toronto.edu"],
+            [],
+        ),
+        # An id that fits no name is nobody's, even at the "right" position.
+        (
+            ["Junhyuk Oh", "Yijie Guo", "Satinder Singh", "Honglak Lee"],
+            ["junhyuk@umich.edu", "guoyijie@umich.edu", "baveja@umich.edu", "honglak@google.com"],
+            ["junhyuk@umich.edu", "guoyijie@umich.edu", None, "honglak@google.com"],
+            ["baveja@umich.edu"],
+        ),
+        # Initials, prefixes, transliterations; position breaks the tie between two Chens.
+        (
+            ["Quoc V. Le", "Gunnar Rätsch", "Kris M. Kitani", "Ricky T. Q. Chen", "Xi Chen"],
+            ["qvl@google.com", "raetsch@inf.ethz.ch", "kkitani@cs.cmu.edu", "rtqichen@x.edu",
+             "xichen@x.edu"],
+            ["qvl@google.com", "raetsch@inf.ethz.ch", "kkitani@cs.cmu.edu", "rtqichen@x.edu",
+             "xichen@x.edu"],
+            [],
+        ),
+        (
+            ["Will Sussman Grathwohl", "Toniann Pitassi"],
+            ["~Toniann_Pitassi1", "~Will_Sussman_Grathwohl2"],
+            ["~Will_Sussman_Grathwohl2", "~Toniann_Pitassi1"],
+            [],
+        ),
+    ],
+)  # fmt: skip
+def test_author_ids_are_paired_by_the_names_they_encode(
+    names: list[str], ids: list[str], paired: list[str | None], unassigned: list[str]
+) -> None:
+    def scheme(value: str) -> str:
+        return f"openreview:{value}" if value.startswith("~") else f"email:{value}"
+
+    got, left = authorids.pair(names, [scheme(i) for i in ids])
+    assert got == [(scheme(p),) if p else () for p in paired]
+    assert list(left) == [scheme(u) for u in unassigned]
 
 
 def test_openreview_profile_ids() -> None:

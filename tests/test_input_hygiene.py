@@ -17,10 +17,8 @@ from scholargraph.schema import build_schema
 WILL = "researcher:will-grathwohl"
 SEARCH = "query ($q: String!) { search(query: $q) { totalCount } }"
 BY_NAME = "query ($n: String) { researcher(name: $n) { id } }"
-ADD_PAPER = (
-    "mutation ($id: ID!, $p: PaperInput!) { addPaper(researcherId: $id, paper: $p) { id } }"
-)
-MERGE = "mutation ($ids: [ID!]!) { mergeResearchers(ids: $ids, into: \"%s\") { mergeId } }" % WILL
+ADD_PAPER = "mutation ($id: ID!, $p: PaperInput!) { addPaper(researcherId: $id, paper: $p) { id } }"
+MERGE = 'mutation ($ids: [ID!]!) { mergeResearchers(ids: $ids, into: "%s") { mergeId } }' % WILL
 
 FORBIDDEN = ["\x00", "a\x00b", "\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"]
 
@@ -149,7 +147,11 @@ async def test_cursors_past_any_listing_are_refused(
 
 
 async def test_a_real_cursor_still_pages(client: httpx.AsyncClient) -> None:
-    query = "query ($a: String) { researchers(first: 2, after: $a) { edges { cursor node { id } } } }"
+    query = (
+        "query ($a: String) { researchers(first: 2, after: $a) { edges { cursor node { id } } } }"
+    )
     first = (await _post(client, query, {"a": None}))["data"]["researchers"]["edges"]
-    second = (await _post(client, query, {"a": first[-1]["cursor"]}))["data"]["researchers"]["edges"]
+    second = (await _post(client, query, {"a": first[-1]["cursor"]}))["data"]["researchers"][
+        "edges"
+    ]
     assert second and {e["node"]["id"] for e in second}.isdisjoint(e["node"]["id"] for e in first)

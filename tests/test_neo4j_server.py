@@ -72,7 +72,8 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 def _query(base: str, query: str) -> dict[str, Any]:
-    response = httpx.post(f"{base}/graphql", json={"query": query}, timeout=60)
+    # Generous: a hang guard on a loaded machine, not a speed requirement.
+    response = httpx.post(f"{base}/graphql", json={"query": query}, timeout=180)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -105,7 +106,7 @@ def test_serve_on_neo4j_answers_the_readme_query_as_falkordb_does(
         on_falkordb = _query(f"http://127.0.0.1:{port}", README_QUERY.group(1))
     finally:
         _stop(falkor)
-    assert on_neo4j == on_falkordb
+    assert on_neo4j["data"] == on_falkordb["data"]
     assert httpx.get(f"{served}/readyz").json() == {"status": "ready", "store": "neo4j"}
 
 
@@ -115,18 +116,20 @@ def test_neo4j_stopped_mid_service_is_store_unavailable_then_recovers(
     query = '{ researcher(id: "researcher:will-grathwohl") { name } }'
     assert _query(served, query)["data"]["researcher"]["name"] == "Will Grathwohl"
     assert own_neo4j.stop() is not None
-    down = _query(served, query)
-    assert down["data"] == {"researcher": None}
-    assert [e["extensions"]["code"] for e in down["errors"]] == ["STORE_UNAVAILABLE"]
-    assert "Traceback" not in str(down)
-    assert httpx.get(f"{served}/readyz", timeout=30).status_code == 503
-    own_neo4j.start()  # same port, same data
-    for _ in range(100):
-        if httpx.get(f"{served}/readyz", timeout=30).status_code == 200:
+    try:
+        down = _query(served, query)
+        assert down["data"] == {"researcher": None}
+        assert [e["extensions"]["code"] for e in down["errors"]] == ["STORE_UNAVAILABLE"]
+        assert "Traceback" not in str(down)
+        assert httpx.get(f"{served}/readyz", timeout=120).status_code == 503
+    finally:
+        own_neo4j.start()  # same port, same data
+    for _ in range(300):
+        if httpx.get(f"{served}/readyz", timeout=120).status_code == 200:
             break
         time.sleep(0.2)
     back = _query(served, query)
-    assert back == {"data": {"researcher": {"name": "Will Grathwohl"}}}
+    assert back["data"] == {"researcher": {"name": "Will Grathwohl"}}
 
 
 async def test_a_clean_stop_keeps_the_data(own_neo4j: LocalNeo4j) -> None:
@@ -170,8 +173,11 @@ def test_unreachable_neo4j_at_start_up_exits_non_zero_with_one_line(tmp_path: Pa
 
 def test_the_launcher_refuses_a_port_in_use(own_neo4j: LocalNeo4j, tmp_path: Path) -> None:
     second = LocalNeo4j(tmp_path / "second", port=own_neo4j.port)
-    with pytest.raises(RuntimeError, match=r"port \d+ on 127\.0\.0\.1 is in use"):
-        second.start(timeout=300)
+    try:
+        with pytest.raises(RuntimeError, match=r"port \d+ on 127\.0\.0\.1 is in use"):
+            second.start(timeout=300)
+    finally:
+        second.stop()
 
 
 async def test_concurrent_requests_share_the_one_driver(served: str) -> None:
@@ -180,5 +186,5 @@ async def test_concurrent_requests_share_the_one_driver(served: str) -> None:
         responses = await asyncio.gather(
             *(http.post("/graphql", json={"query": query}) for _ in range(40))
         )
-    answers = [r.json() for r in responses]
-    assert all(a == {"data": {"researcher": {"works": {"totalCount": 12}}}} for a in answers)
+    answers = [r.json()["data"] for r in responses]
+    assert all(a == {"researcher": {"works": {"totalCount": 12}}} for a in answers), answers

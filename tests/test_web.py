@@ -63,3 +63,39 @@ async def test_the_api_still_answers_beside_the_page(client: httpx.AsyncClient) 
     assert response.json()["data"] == {"__typename": "Query"}
     missing = await client.get("/static/graphiql/nothing-here.js")
     assert missing.status_code == 404
+
+
+PAGES = ["/", "/researchers/researcher:will-grathwohl", "/explore?focus=researcher:will-grathwohl"]
+
+
+async def test_the_pages_are_served_under_the_policy(client: httpx.AsyncClient) -> None:
+    for url in [*PAGES, "/researchers/researcher:nobody-at-all"]:
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["cache-control"] == "no-store"
+        policy = _csp(response)
+        assert policy["script-src"] == "'self'"
+        assert policy["connect-src"] == "'self'"
+        assert policy["default-src"] == "'none'"
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        assert "<script>" not in response.text
+        assert web.NONCE not in response.text
+
+
+async def test_the_pages_load_only_their_own_assets(client: httpx.AsyncClient) -> None:
+    for url in PAGES:
+        page = await client.get(url)
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+        assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+        for asset in assets:
+            response = await client.get(asset)
+            assert response.status_code == 200, asset
+            assert ".bundle." in asset
+            assert response.headers["cache-control"] == web.IMMUTABLE
+        # The modules import their chunks by relative names; each must be there.
+        script = next(a for a in assets if a.endswith(".js"))
+        module = (await client.get(script)).text
+        for chunk in re.findall(r'"\./(chunk-[A-Z0-9]+\.bundle\.js)"', module):
+            assert (await client.get(f"/static/pages/{chunk}")).status_code == 200, chunk
+    assert (await client.get("/explore")).status_code == 200  # focus defaults in the page

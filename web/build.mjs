@@ -59,9 +59,51 @@ async function graphiql() {
   cpSync(join(WEB, "src", "page.css"), join(dir, "page.css"));
 }
 
+// The site's pages (/, /researchers/{id}, /explore): one HTML shell each, their modules (the
+// shared code and Cytoscape.js split into chunks) and one stylesheet. Our own code carries a
+// hash of its content in its name instead of a version, so it is cached for good as well.
+const PAGES = {
+  home: "Search",
+  profile: "Researcher profile",
+  explore: `Research graph explorer`,
+};
+
+async function pages() {
+  const dir = join(OUT, "pages");
+  const built = await esbuild.build({
+    absWorkingDir: WEB,
+    entryPoints: Object.fromEntries(Object.keys(PAGES).map((name) => [name, `src/pages/${name}.ts`])),
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    minify: true,
+    format: "esm",
+    target: ["es2022", "chrome110", "firefox115", "safari16"],
+    entryNames: "[name]-[hash].bundle",
+    chunkNames: "chunk-[hash].bundle",
+    define: { "process.env.NODE_ENV": '"production"' },
+    legalComments: "eof",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const entries = {};
+  for (const [file, meta] of Object.entries(built.metafile.outputs)) {
+    if (meta.entryPoint) entries[meta.entryPoint.replace(/^src\/pages\/|\.ts$/g, "")] = file.split("/").pop();
+  }
+  const css = readFileSync(join(WEB, "src", "pages", "pages.css"));
+  const cssName = `pages-${sha256(css).slice(0, 8)}.bundle.css`;
+  writeFileSync(join(dir, cssName), css);
+  const shell = readFileSync(join(WEB, "src", "pages", "page.html"), "utf8");
+  for (const [name, title] of Object.entries(PAGES)) {
+    const html = shell.replace("{title}", title).replace("{js}", entries[name]).replace("{css}", cssName);
+    writeFileSync(join(dir, `${name}.html`), html);
+  }
+}
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 await graphiql();
+await pages();
 
 const outputs = Object.fromEntries(
   walk(OUT).map((p) => [posix(relative(OUT, p)), sha256(readFileSync(p))]),

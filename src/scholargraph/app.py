@@ -135,9 +135,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             app.state.store = opened
             yield
 
-    schema = build_schema(
-        max_depth=settings.max_query_depth, max_cost=settings.max_query_cost
-    )
+    schema = build_schema(max_depth=settings.max_query_depth, max_cost=settings.max_query_cost)
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLRoute(schema, settings)),

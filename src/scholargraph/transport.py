@@ -174,12 +174,15 @@ def parse_json(text: str, what: str) -> Any:
         reason = str(exc)
         if "infinity" in reason:
             raise Refusal(
-                400, BadUserInput.code, f"{what} holds a number too large for a double "
-                f"({reason}): numbers must be finite",
+                400,
+                BadUserInput.code,
+                f"{what} holds a number too large for a double ({reason}): numbers must be finite",
             ) from None
         if "surrogate" in reason:
             raise Refusal(
-                400, BadUserInput.code, f"{what} holds a lone surrogate ({reason}): strings "
+                400,
+                BadUserInput.code,
+                f"{what} holds a lone surrogate ({reason}): strings "
                 "may not hold NUL, lone surrogates or Unicode non-characters",
             ) from None
         if "depth" in reason or "recursion" in reason:
@@ -232,13 +235,15 @@ def _content_type(header: str | None) -> None:
     media, *rest = header.split(";")
     if media.strip().lower() != JSON:
         raise Refusal(
-            415, "UNSUPPORTED_MEDIA_TYPE",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
             f"a body of type {media.strip()[:60]!r} is not supported; send {JSON}",
         )
     charset = _media_params(rest).get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise Refusal(
-            415, "UNSUPPORTED_MEDIA_TYPE",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
             f"the body must be UTF-8; charset {charset[:30]!r} is not supported",
         )
 
@@ -319,8 +324,8 @@ def _code(error: GraphQLError) -> str:
 def _before_execution(result: ExecutionResult) -> bool:
     # Errors raised before execution (parse, validation, coercion, refusals) carry no path;
     # errors of fields during execution always do.
-    return result.data is None and bool(result.errors) and all(
-        not e.path for e in result.errors or []
+    return (
+        result.data is None and bool(result.errors) and all(not e.path for e in result.errors or [])
     )
 
 

@@ -1,4 +1,11 @@
-"""The pages the API serves: GraphiQL at /graphql (GET, HTML) and the built assets under /static.
+"""The pages the API serves and the built assets under /static.
+
+- `/`: search over the whole graph;
+- `/researchers/{id}`: a researcher's profile;
+- `/explore?focus={id}`: the research-graph explorer;
+- `/graphql` (GET, HTML): GraphiQL.
+
+Each page is a static shell whose module fetches its data from the public /graphql endpoint.
 
 The assets are built from web/ (`npm ci && npm run build` there) and ship inside the package,
 so serving them needs no Node and no request leaves the server.
@@ -10,8 +17,9 @@ import functools
 import secrets
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -68,6 +76,24 @@ def graphiql_page() -> Response:
     return page("graphiql/index.html")
 
 
+async def home_page(request: Request) -> Response:
+    """Search over the whole graph."""
+    return page("pages/home.html")
+
+
+async def profile_page(request: Request) -> Response:
+    """A researcher's profile; the page reads the id from its path and asks the API.
+
+    An unknown id gets the page too: it says so once the API answered null.
+    """
+    return page("pages/profile.html")
+
+
+async def explore_page(request: Request) -> Response:
+    """The research-graph explorer; its state (focus, hops, filters, path) is in the query."""
+    return page("pages/explore.html")
+
+
 class Assets(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
@@ -78,7 +104,21 @@ class Assets(StaticFiles):
 
 
 def routes() -> list[BaseRoute]:
-    return [Mount("/static", app=Assets(directory=STATIC, check_dir=False), name="static")]
+    return [
+        Route("/", home_page, methods=["GET", "HEAD"], name="home"),
+        Route("/researchers/{id:str}", profile_page, methods=["GET", "HEAD"], name="profile"),
+        Route("/explore", explore_page, methods=["GET", "HEAD"], name="explore"),
+        Mount("/static", app=Assets(directory=STATIC, check_dir=False), name="static"),
+    ]
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "MissingBuild", "graphiql_page", "page", "routes"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "MissingBuild",
+    "explore_page",
+    "graphiql_page",
+    "home_page",
+    "page",
+    "profile_page",
+    "routes",
+]

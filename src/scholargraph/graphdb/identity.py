@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +57,10 @@ class ResearcherRow:
     name_keys: tuple[str, ...]
     external_ids: tuple[str, ...]
     papers: tuple[tuple[str, int | None], ...]
+    sources: tuple[str, ...] = ()
+    # Per authorship: (paper id, asWritten, the AUTHORED relationship's sources, the author ids
+    # the sources gave with it).
+    authorships: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class PaperRow:
     external_ids: tuple[str, ...]
     has_abstract: bool
     publications: tuple[tuple[str, str], ...]  # (venue id, relationship key)
+    topics: tuple[str, ...] = ()  # topic ids
 
 
 @dataclass(frozen=True)
@@ -85,21 +90,24 @@ class Snapshot:
     institutions: set[str]
     merged_away: set[str]  # ids absorbed by merges that still stand
     apart: set[frozenset[str]]  # pairs that were merged and split again
+    merged_into: set[str] = field(default_factory=set)  # targets of standing merges
 
 
 _RESEARCHERS = (
     f"MATCH (r:{Label.RESEARCHER}) WHERE r.id > $after WITH r ORDER BY r.id LIMIT $limit "
     f"OPTIONAL MATCH (r)-[a:{Rel.AUTHORED}]->(p:{Label.PAPER}) "
-    "WITH r, collect([p.id, a.position]) AS papers "
+    "WITH r, collect([p.id, a.position, a.asWritten, a.sources, a.authorIds]) AS papers "
     "RETURN r.id AS id, r.name AS name, r.aliases AS aliases, r.nameKeys AS nameKeys, "
-    "r.externalIds AS externalIds, papers ORDER BY id"
+    "r.externalIds AS externalIds, r.sources AS sources, papers ORDER BY id"
 )
 _PAPERS = (
     f"MATCH (p:{Label.PAPER}) WHERE p.id > $after WITH p ORDER BY p.id LIMIT $limit "
     f"OPTIONAL MATCH (p)-[pub:{Rel.PUBLISHED_AT}]->(v:{Label.VENUE}) "
     "WITH p, collect([v.id, pub.key]) AS pubs "
+    f"OPTIONAL MATCH (p)-[:{Rel.HAS_TOPIC}]->(t:{Label.TOPIC}) "
+    "WITH p, pubs, collect(t.id) AS topics "
     "RETURN p.id AS id, p.title AS title, p.titleKey AS titleKey, p.externalIds AS externalIds, "
-    "p.abstract IS NOT NULL AS hasAbstract, pubs ORDER BY id"
+    "p.abstract IS NOT NULL AS hasAbstract, pubs, topics ORDER BY id"
 )
 _NAMED = (
     "MATCH (n:{label}) WHERE n.id > $after WITH n ORDER BY n.id LIMIT $limit "
@@ -135,7 +143,13 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
             _strings(row["aliases"]),
             _strings(row["nameKeys"]),
             _strings(row["externalIds"]),
-            tuple((p, pos) for p, pos in row["papers"] if p is not None),
+            tuple((p, pos) for p, pos, *_ in row["papers"] if p is not None),
+            _strings(row["sources"]),
+            tuple(
+                (p, str(written or ""), _strings(sources), _strings(ids))
+                for p, _, written, sources, ids in row["papers"]
+                if p is not None
+            ),
         )
         for row in await _paged(store, _RESEARCHERS, page_size)
     ]
@@ -147,6 +161,7 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
             _strings(row["externalIds"]),
             bool(row["hasAbstract"]),
             tuple((v, str(k or "")) for v, k in row["pubs"] if v is not None),
+            _strings(row["topics"]),
         )
         for row in await _paged(store, _PAPERS, page_size)
     ]
@@ -158,11 +173,13 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
             for row in await _paged(store, query, page_size)
         ]
     merged_away: set[str] = set()
+    merged_into: set[str] = set()
     apart: set[frozenset[str]] = set()
     for row in await store.read(_MERGES):
         ids = _strings(row["mergedIds"])
         if row["status"] == "merged":
             merged_away.update(ids)
+            merged_into.add(row["into"])
         else:
             apart.update(frozenset((row["into"], other)) for other in ids)
     return Snapshot(
@@ -173,6 +190,7 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
         {n.id for n in named[Label.INSTITUTION]},
         merged_away,
         apart,
+        merged_into,
     )
 
 
@@ -349,12 +367,15 @@ async def merge_researchers(
     actor: str,
     reason: str,
     evidence: Sequence[Mapping[str, Any]] = (),
+    merge_id: str | None = None,
 ) -> MergeResult:
     """Merge researchers `ids` into `into` in one atomic query and record a MergeRecord.
 
     Their relationships move onto `into` (one already there with the same type, end and key
     absorbs the moved one's provenance); their names become aliases of `into`; the merged
-    nodes are deleted. Raises an IdentityError for unknown or non-researcher ids, an empty
+    nodes are deleted. `merge_id` defaults to one made of the time and the ids; an import
+    passes one made of the ids alone, so that a re-run writes the same record. Raises an
+    IdentityError for unknown or non-researcher ids, an empty
     list, or merging a researcher into itself.
     """
     merged_ids = list(dict.fromkeys(ids))
@@ -406,7 +427,7 @@ async def merge_researchers(
     target_set.update(filled)
     now = _now()
     at = now.isoformat()
-    merge_id = _merge_id(now, into, merged_ids)
+    merge_id = merge_id or _merge_id(now, into, merged_ids)
     record = {
         "id": merge_id,
         "status": "merged",

@@ -49,7 +49,9 @@ class DriverOptions:
     max_pool_size: int = 100
     connection_timeout_s: float = 5.0
     acquisition_timeout_s: float = 30.0
-    max_retry_time_s: float = 15.0
+    # Long enough to ride out a cluster's leader switch; short enough that a request to a
+    # Neo4j that is down answers STORE_UNAVAILABLE in seconds rather than hanging.
+    max_retry_time_s: float = 5.0
 
 
 def _unavailable(exc: Exception) -> bool:

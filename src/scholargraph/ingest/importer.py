@@ -1,20 +1,23 @@
 """Import parsed records into the graph: resolve identities, write bounded atomic batches.
 
-The graph's researchers and papers are loaded once (`graphdb.identity.load_snapshot`) into an
-`identity.Index`; each record is resolved in Python against it and the index is updated at
-once, so later records see earlier decisions. Rows go out through `writes.upsert`, one query
-per batch of records, so an interrupted import leaves whole batches only and the same command
-simply runs again: every id is deterministic and every write is an upsert. A record that
-proves two existing researchers to be one person flushes the batch, then merges them through
-`graphdb.identity.merge_researchers`, which records the evidence in a MergeRecord.
+Every record is read first; the graph's researchers and papers are loaded once
+(`graphdb.identity.load_snapshot`); then the whole input is resolved in memory at once, in a
+fixed order (`ingest.plan`: papers, authorships, the scored resolver, the final ids). Only then
+is anything written: stored researchers the import proves to be one person are merged through
+`graphdb.identity.merge_researchers` (an audited MergeRecord each, with an id made of the ids so
+that a re-run writes the same one), and the rows go out through `writes.upsert`, one query per
+batch of records, keyed by the final ids. An interrupted import leaves whole batches only; run
+it again and it derives the same plan (what only this import's sources asserted is re-derived,
+not taken as given) and writes the same rows, so the graph is that of one clean import.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,25 +28,13 @@ from scholargraph.graphdb.model import Label, Rel, make_id
 from scholargraph.graphdb.stats import GraphCounts, graph_counts
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
-from scholargraph.ingest.identity import (
-    AuthorDecision,
-    Index,
-    MergeEvent,
-    PaperEntry,
-    Person,
-)
+from scholargraph.ingest.identity import Evidence, Index, PaperEntry, Person
 from scholargraph.ingest.jsonl import parse_jsonl
 from scholargraph.ingest.paperlists import parse_paperlists
-from scholargraph.ingest.records import (
-    AuthorRecord,
-    ImportProblem,
-    PaperRecord,
-    ResearcherRecord,
-)
+from scholargraph.ingest.plan import Entry, Mention, Plan, plan_import
+from scholargraph.ingest.records import ImportProblem, PaperRecord, ResearcherRecord
 
 RECORDS_PER_BATCH = 500
-# Consolidation normally settles in two or three passes; the cap only bounds a pathological file.
-MAX_PASSES = 10
 
 Item = PaperRecord | ResearcherRecord | ImportProblem
 
@@ -113,9 +104,9 @@ class ImportSummary:
     papers_matched: int = 0
     researchers_created: int = 0  # new Researcher nodes
     researchers_matched: int = 0  # author occurrences attached to a researcher already known
-    consolidated: int = 0  # researchers this import first created, then found to be one
     merged: int = 0  # researchers already in the graph, merged into another (audited)
-    ambiguous: int = 0
+    scored_merges: int = 0  # clusters the resolver joined on a score
+    refused: Counter[str] = field(default_factory=Counter)  # id links refused, by reason
     evidence: Counter[str] = field(default_factory=Counter)
     merges: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -134,7 +125,10 @@ class ImportSummary:
         self.skipped[reason if reason.startswith("skipped") else reason.split(": ", 1)[0]] += 1
 
 
-def index_from(snapshot: Snapshot) -> Index:
+def index_from(snapshot: Snapshot, owned: frozenset[str] = frozenset()) -> Index:
+    """The graph as identity resolution sees it. `owned` are the sources of the import about to
+    run: what only they asserted (a researcher all of whose sources are among them, an
+    authorship likewise) is an earlier run's output, left out so that it is derived again."""
     index = Index()
     for paper in snapshot.papers:
         index.add_paper(
@@ -145,25 +139,44 @@ def index_from(snapshot: Snapshot) -> Index:
                 {},
                 paper.has_abstract,
                 set(paper.publications),
+                set(paper.topics),
             )
         )
+    keep = snapshot.merged_into | {i for pair in snapshot.apart for i in pair}
+
+    def ours(sources: Sequence[str]) -> bool:
+        return bool(owned) and bool(sources) and set(sources) <= owned
+
     for row in snapshot.researchers:
         spellings = {s for s in (row.name, *row.aliases) if s}
         keys = set(row.name_keys) | {text.name_key(s) for s in spellings}
-        works = {pid: position for pid, position in row.papers if pid in index.papers}
-        index.add_person(
-            Person(
-                row.id,
-                row.name,
-                spellings,
-                keys - {""},
-                set(row.external_ids),
-                works,
-                stored=True,
-            )
+        for pid, written, *_ in row.authorships:
+            if pid in index.papers and written:
+                index.papers[pid].byline_keys.add(text.name_key(written))
+        if ours(row.sources) and row.id not in keep:
+            continue
+        mine = {pid for pid, _, sources, _ in row.authorships if ours(sources)}
+        # Ids only this import's authorships brought are derived again from its records.
+        brought = {i for _, _, sources, ids in row.authorships if ours(sources) for i in ids}
+        brought -= {i for _, _, sources, ids in row.authorships if not ours(sources) for i in ids}
+        works = {
+            pid: position for pid, position in row.papers if pid in index.papers and pid not in mine
+        }
+        person = Person(
+            row.id,
+            row.name,
+            spellings,
+            keys - {""},
+            set(row.external_ids) - brought,
+            works,
+            stored=True,
+            as_written={pid: w for pid, w, *_ in row.authorships if pid in works and w},
         )
+        index.add_person(person)
         for pid, position in works.items():
             index.papers[pid].authors[row.id] = position
+            index.papers[pid].byline_keys |= person.keys
+            index.papers[pid].byline_ids |= person.external_ids
     for venue in snapshot.venues:
         for name in (venue.name, *venue.aliases):
             index.venues.setdefault(text.fold(name), venue.id)
@@ -179,180 +192,242 @@ def _terms(*values: str | None) -> list[str]:
     return [folded for v in values if v and (folded := text.fold(v))]
 
 
-@dataclass(frozen=True)
-class _Spelling:
-    """A researcher as one record spells them; the node row is built when written, from the
-    index's final state, because merges later in the import may change who that is."""
-
-    researcher: str
-    spellings: tuple[str, ...]
-    external_ids: tuple[str, ...]
-    source: str
+def _merge_id(into: str, others: Sequence[str]) -> str:
+    digest = hashlib.sha1("|".join([into, *others]).encode(), usedforsecurity=False)
+    return f"merge:import-{digest.hexdigest()[:16]}"
 
 
 @dataclass
 class _Rows:
-    """What one record asserts, held until the write phase."""
+    """What one record asserts."""
 
     nodes: list[NodeRow] = field(default_factory=list)
-    people: list[_Spelling] = field(default_factory=list)
     edges: list[EdgeRow] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Byline:
-    """What the consolidation phase replays: one record's authors on its paper."""
-
-    paper: str
-    authors: tuple[AuthorRecord, ...]
-    source: str
-    record_no: int
-    title: str
-
-
 class _Run:
-    def __init__(self, store: Store, index: Index, summary: ImportSummary) -> None:
+    def __init__(self, store: Store, snapshot: Snapshot, summary: ImportSummary) -> None:
         self.store = store
-        self.index = index
+        self.snapshot = snapshot
         self.summary = summary
-        self.rows: list[_Rows] = []
-        self.bylines: list[_Byline] = []
-        self.created: set[str] = set()
+        self.entries: list[Entry] = []
+        self.index = Index()
+        self.plan: Plan | None = None
+        self._stored_pubs = {p.id: set(p.publications) for p in snapshot.papers}
+        self._pubs_written: set[tuple[str, str, str]] = set()
 
-    # -- phase 1: resolve every record against the index ---------------------------------------
+    # -- phase 1: read, then resolve everything at once ----------------------------------------
 
     def item(self, item: Item, source: str) -> None:
         if isinstance(item, ImportProblem):
             self.summary.skip(item)
-        elif isinstance(item, PaperRecord):
-            self.paper(item, source)
         else:
-            self.researcher(item, source)
+            self.entries.append(Entry(item, source))
 
-    def merge(self, decision: AuthorDecision, source: str, record_no: int, where: str) -> None:
-        event = MergeEvent(
-            decision.researcher,
-            decision.merge,
-            decision.merge_evidence,
-            source,
-            record_no,
-            f"{decision.author.name!r} {where}",
-        )
-        self.index.merge(decision.researcher, decision.merge, event)
+    def resolve(self) -> None:
+        owned = frozenset(e.source for e in self.entries)
+        self.index = index_from(self.snapshot, owned)
+        self.plan = plan_import(self.index, self.entries)
+        plan = self.plan
+        summary = self.summary
+        summary.passes = 1
+        for decision in plan.papers.values():
+            if decision.created:
+                summary.papers_created += 1
+            else:
+                summary.papers_matched += 1
+        existing = {row.id for row in self.snapshot.researchers}
+        summary.researchers_created = len(plan.created - existing)
+        summary.scored_merges = plan.result.scored_merges
+        summary.refused = plan.result.refused
+        for mention in plan.mentions:
+            kind, _, _, _ = self.evidence(mention)
+            summary.evidence[kind] += 1
+            if plan.researcher[mention.slot] in existing:
+                summary.researchers_matched += 1
 
-    def person(
-        self, decision: AuthorDecision, spellings: Sequence[str], source: str, rows: _Rows
-    ) -> None:
-        author = decision.author
-        if decision.created:
-            self.index.create_person(decision)
-            self.created.add(decision.researcher)
-        else:
-            self.summary.researchers_matched += 1
-            self.summary.ambiguous += decision.ambiguous
-        self.summary.evidence[str(decision.evidence)] += 1
-        for spelling in spellings:
-            self.index.add_spelling(decision.researcher, spelling, author.external_ids)
-        rows.people.append(
-            _Spelling(decision.researcher, tuple(spellings), tuple(author.external_ids), source)
-        )
+    def evidence(self, mention: Mention) -> tuple[str, float | None, list[str], str]:
+        """(kind, score, kinds, detail) of why this author occurrence is on its researcher."""
+        assert self.plan is not None
+        if mention.align is not None:
+            return str(mention.align), None, [str(mention.align)], mention.align_detail
+        decision = self.plan.decision(mention.slot)
+        if decision.kind == "score":
+            kinds = [t.kind for t in sorted(decision.terms, key=lambda t: -t.weight)]
+            detail = "; ".join(f"{t.kind} {t.weight:+.1f} ({t.detail})" for t in decision.terms)
+            return kinds[0] if kinds else "score", decision.score, kinds, detail
+        if decision.kind == "new":
+            rid = self.plan.researcher[mention.slot]
+            kind = Evidence.NEW_NAMESAKE if rid in self.plan.namesakes else Evidence.NEW
+            return str(kind), None, [], ""
+        return decision.kind, None, [decision.kind], decision.detail
 
-    def researcher(self, record: ResearcherRecord, source: str) -> None:
-        decision = self.index.resolve_declared(record)
-        if decision.merge:
-            self.merge(decision, source, record.record_no, "by its external ids")
-        rows = _Rows()
-        self.person(decision, [record.name, *record.aliases], source, rows)
-        self.rows.append(rows)
+    # -- phase 2: write ------------------------------------------------------------------------
 
-    def paper(self, record: PaperRecord, source: str) -> None:
-        index = self.index
-        found = index.resolve_paper(record)
-        decisions = index.resolve_authors(
-            None if found.created else found.paper, record.authors, new_paper=found.paper
-        )
-        for decision in decisions:
-            if decision.merge:
-                where = f"at position {decision.author.position} of {record.title!r}"
-                self.merge(decision, source, record.record_no, where)
-        pid = found.paper
-        rows = _Rows()
-        if found.created:
-            entry = index.new_paper(found, record)
-            self.summary.papers_created += 1
-            props: dict[str, Any] = {
-                "title": record.title,
-                "titleKey": text.title_key(record.title),
-                "abstract": record.abstract,
-                "primaryArea": record.primary_area,
-            }
-            terms = _terms(record.title, record.abstract)
-        else:
-            entry = index.papers[pid]
-            self.summary.papers_matched += 1
-            # Never overwrite what another source said; only fill what is missing.
-            fill = bool(record.abstract) and not entry.has_abstract
-            props = {"abstract": record.abstract} if fill else {}
-            terms = _terms(record.abstract) if fill else []
-            index.note_paper(pid, record)
-        rows.nodes.append(
-            NodeRow(
-                pid,
-                Label.PAPER,
-                source,
-                props,
-                {"externalIds": [record.external_id], "searchTerms": terms},
+    async def merge_stored(self) -> None:
+        """One audited graph merge per cluster that holds several stored researchers."""
+        assert self.plan is not None
+        for merge in self.plan.merges:
+            result = await merge_researchers(
+                self.store,
+                list(merge.others),
+                merge.into,
+                actor="import",
+                reason=f"the import found {', '.join(merge.others)} to be {merge.into}",
+                evidence=merge.evidence,
+                merge_id=_merge_id(merge.into, merge.others),
             )
-        )
-        self.publication(entry, record, source, rows)
-        for topic in record.keywords:
-            if text.fold(topic):
-                tid = make_id(Label.TOPIC, topic)
-                if tid not in index.topics:
-                    index.topics.add(tid)
-                    rows.nodes.append(
-                        NodeRow(
-                            tid,
-                            Label.TOPIC,
-                            source,
-                            {"name": topic},
-                            {"searchTerms": _terms(topic)},
-                        )
+            self.summary.merges.append(result.merge_id)
+            self.summary.merged += len(merge.others)
+
+    def rows(self) -> list[_Rows]:
+        assert self.plan is not None
+        plan, index = self.plan, self.index
+        out: list[_Rows] = []
+        topics: set[str] = set(self.snapshot.topics)
+        venues: set[str] = set(index.known_venues - self._new_venues())
+        institutions: set[str] = set(self.snapshot.institutions)
+        stored_papers = {p.id for p in self.snapshot.papers}
+        abstract_from: dict[str, int] = {}
+        unassigned: dict[str, set[str]] = defaultdict(set)
+        stored_abstract = {p.id for p in self.snapshot.papers if p.has_abstract}
+        for n, entry in enumerate(plan.entries):
+            record = entry.item
+            if isinstance(record, PaperRecord):
+                pid = plan.papers[n].paper
+                if record.abstract and pid not in stored_abstract:
+                    abstract_from.setdefault(pid, n)
+                unassigned[pid].update(record.unassigned_author_ids)
+        created_by: dict[str, int] = {}
+        for n, decision in plan.papers.items():
+            if decision.created:
+                created_by.setdefault(decision.paper, n)
+        named: set[str] = set()
+        for n, entry in enumerate(plan.entries):
+            rows = _Rows()
+            source = entry.source
+            record = entry.item
+            if isinstance(record, ResearcherRecord):
+                (m,) = plan.by_entry[n]
+                rows.nodes.append(
+                    self.researcher_row(
+                        plan.researcher[plan.mentions[m].slot],
+                        [record.name, *record.aliases],
+                        record.external_ids,
+                        source,
+                        named,
                     )
-                rows.edges.append(EdgeRow(Rel.HAS_TOPIC, pid, tid, source))
-        evidence_source = f"{source}#{record.record_no}"
-        for decision in decisions:
-            author = decision.author
-            known = index.people.get(decision.researcher)
-            evidence = {
-                "evidence": str(decision.evidence),
-                "evidenceSource": evidence_source,
-                "evidenceDetail": decision.detail or None,
-            }
-            edge_props: dict[str, Any] = {}
-            if known is None or pid not in known.papers:
-                # The first source to assert an authorship describes it; others add provenance.
-                edge_props = {"position": author.position, "asWritten": author.name, **evidence}
-            elif decision.merge or author.name not in known.spellings:
-                # A new spelling of a known authorship (or one that merged people): keep why it
-                # was taken to be this person. A re-run finds neither, so writes nothing.
-                edge_props = {**evidence, "evidenceAsWritten": author.name}
-            self.person(decision, [author.name], source, rows)
-            index.link(decision.researcher, pid, author.position)
-            rows.edges.append(
-                EdgeRow(Rel.AUTHORED, decision.researcher, pid, source, props=edge_props)
+                )
+                out.append(rows)
+                continue
+            pid = plan.papers[n].paper
+            props: dict[str, Any] = {}
+            terms: list[str] = []
+            if created_by.get(pid) == n and pid not in stored_papers:
+                props = {
+                    "title": record.title,
+                    "titleKey": text.title_key(record.title),
+                    "primaryArea": record.primary_area,
+                }
+                terms = _terms(record.title)
+            if abstract_from.get(pid) == n:
+                props["abstract"] = record.abstract
+                terms += _terms(record.abstract)
+            if unassigned.get(pid):
+                props["unassignedAuthorIds"] = sorted(unassigned[pid])
+            rows.nodes.append(
+                NodeRow(
+                    pid,
+                    Label.PAPER,
+                    source,
+                    props,
+                    {"externalIds": [record.external_id], "searchTerms": terms},
+                )
             )
-            for affiliation in author.affiliations:
-                self.affiliation(decision.researcher, affiliation, record.year, source, rows)
-        self.rows.append(rows)
-        self.bylines.append(_Byline(pid, record.authors, source, record.record_no, record.title))
+            self.publication(pid, record, source, rows, venues)
+            for topic in record.keywords:
+                if text.fold(topic):
+                    tid = make_id(Label.TOPIC, topic)
+                    if tid not in topics:
+                        topics.add(tid)
+                        rows.nodes.append(
+                            NodeRow(
+                                tid,
+                                Label.TOPIC,
+                                source,
+                                {"name": topic},
+                                {"searchTerms": _terms(topic)},
+                            )
+                        )
+                    rows.edges.append(EdgeRow(Rel.HAS_TOPIC, pid, tid, source))
+            evidence_source = f"{source}#{record.record_no}"
+            for m in plan.by_entry[n]:
+                mention = plan.mentions[m]
+                author = mention.author
+                slot = plan.slots[mention.slot]
+                rid = plan.researcher[mention.slot]
+                kind, score, kinds, detail = self.evidence(mention)
+                edge_props: dict[str, Any] = {
+                    "authorIds": list(author.external_ids) or None,
+                    "evidence": kind,
+                    "evidenceScore": score,
+                    "evidenceKinds": kinds,
+                    "evidenceSource": evidence_source,
+                    "evidenceDetail": detail or None,
+                }
+                if slot.pinned is not None and slot.stored_as_written is not None:
+                    # An authorship another source described: it keeps its own position and
+                    # spelling; this import adds why it is this person.
+                    edge_props["evidenceAsWritten"] = author.name
+                else:
+                    edge_props = {"position": author.position, "asWritten": author.name,
+                                  **edge_props}  # fmt: skip
+                rows.nodes.append(
+                    self.researcher_row(rid, [author.name], author.external_ids, source, named)
+                )
+                rows.edges.append(EdgeRow(Rel.AUTHORED, rid, pid, source, props=edge_props))
+                for affiliation in author.affiliations:
+                    self.affiliation(rid, affiliation, record.year, source, rows, institutions)
+            out.append(rows)
+        return out
 
-    def publication(self, entry: PaperEntry, record: PaperRecord, source: str, rows: _Rows) -> None:
-        index = self.index
-        vid = index.venue_id(record.venue)
-        if vid not in index.known_venues:
-            index.known_venues.add(vid)
-            index.venues.setdefault(text.fold(record.venue), vid)
+    def _new_venues(self) -> set[str]:
+        return set(self.index.known_venues) - {v.id for v in self.snapshot.venues}
+
+    def researcher_row(
+        self,
+        rid: str,
+        spellings: Sequence[str],
+        external_ids: Sequence[str],
+        source: str,
+        named: set[str],
+    ) -> NodeRow:
+        assert self.plan is not None
+        props: dict[str, Any] = {}
+        name = self.plan.names.get(rid)
+        if name is not None and rid not in named:
+            named.add(rid)
+            props = {"name": name, "nameKey": text.name_key(name)}
+        canonical = name or (self.index.people[rid].name if rid in self.index.people else "")
+        return NodeRow(
+            rid,
+            Label.RESEARCHER,
+            source,
+            props,
+            {
+                "aliases": [s for s in spellings if s != canonical],
+                "nameKeys": [k for s in spellings if (k := text.name_key(s))],
+                "searchTerms": _terms(*spellings),
+                "externalIds": list(external_ids),
+            },
+        )
+
+    def publication(
+        self, pid: str, record: PaperRecord, source: str, rows: _Rows, venues: set[str]
+    ) -> None:
+        vid = self.index.venue_id(record.venue)
+        if vid not in venues:
+            venues.add(vid)
             rows.nodes.append(
                 NodeRow(
                     vid,
@@ -363,9 +438,10 @@ class _Run:
                 )
             )
         key = str(record.year)
+        stored = self._stored_pubs.get(pid, set())
         props: dict[str, Any] = {}
-        if (vid, key) not in entry.publications:
-            entry.publications.add((vid, key))
+        if (vid, key) not in stored and (pid, vid, key) not in self._pubs_written:
+            self._pubs_written.add((pid, vid, key))
             rejected = record.presentation is None and record.status.lower() in _NOT_PUBLISHED
             props = {
                 "year": record.year,
@@ -373,14 +449,22 @@ class _Run:
                 "presentation": record.presentation,
                 "status": record.status or None,
             }
-        rows.edges.append(EdgeRow(Rel.PUBLISHED_AT, entry.id, vid, source, key=key, props=props))
+        rows.edges.append(EdgeRow(Rel.PUBLISHED_AT, pid, vid, source, key=key, props=props))
 
-    def affiliation(self, researcher: str, name: str, year: int, source: str, rows: _Rows) -> None:
+    def affiliation(
+        self,
+        researcher: str,
+        name: str,
+        year: int,
+        source: str,
+        rows: _Rows,
+        institutions: set[str],
+    ) -> None:
         if not text.fold(name):
             return
         iid = make_id(Label.INSTITUTION, name)
-        if iid not in self.index.institutions:
-            self.index.institutions.add(iid)
+        if iid not in institutions:
+            institutions.add(iid)
             rows.nodes.append(
                 NodeRow(
                     iid, Label.INSTITUTION, source, {"name": name}, {"searchTerms": _terms(name)}
@@ -397,107 +481,15 @@ class _Run:
             )
         )
 
-    # -- phase 2: replay bylines until no more evidence turns up -------------------------------
-
-    def consolidate(self, max_passes: int = MAX_PASSES) -> None:
-        """A record resolved early could not see evidence that later records brought (a
-        namesake created, then found to share coauthors). Replaying every byline against the
-        final index until nothing merges makes the import reach the state a second run would
-        find, so a second run changes nothing."""
-        for _ in range(max_passes):
-            self.summary.passes += 1
-            merged = 0
-            for byline in self.bylines:
-                for decision in self.index.resolve_authors(byline.paper, byline.authors):
-                    if decision.merge:
-                        where = f"at position {decision.author.position} of {byline.title!r}"
-                        self.merge(decision, byline.source, byline.record_no, where)
-                        merged += 1
-            if not merged:
-                return
-
-    # -- phase 3: write ------------------------------------------------------------------------
-
-    async def merge_stored(self) -> None:
-        """One audited graph merge per person whose nodes existed before this import."""
-        index = self.index
-        groups: dict[str, list[str]] = {}
-        for merged_id in sorted(index.redirect):
-            if merged_id not in self.created:
-                groups.setdefault(index.canonical(merged_id), []).append(merged_id)
-        for into, ids in sorted(groups.items()):
-            members = index.members.get(into, {into})
-            events = [e for e in index.merges if e.into in members or members & set(e.others)]
-            evidence = [
-                {
-                    "kind": str(m.kind),
-                    "researcher": m.researcher,
-                    "detail": m.detail,
-                    "source": e.source,
-                    "record": e.record_no,
-                    "where": e.where,
-                }
-                for e in events
-                for m in e.evidence
-            ]
-            first = events[0] if events else None
-            result = await merge_researchers(
-                self.store,
-                ids,
-                into,
-                actor=first.source if first else "import",
-                reason=(
-                    f"record {first.record_no}: {first.where} is each of these researchers"
-                    if first
-                    else "import"
-                ),
-                evidence=evidence,
-            )
-            self.summary.merges.append(result.merge_id)
-            self.summary.merged += len(ids)
-
-    def researcher_row(self, spelling: _Spelling, named: set[str]) -> NodeRow:
-        rid = self.index.canonical(spelling.researcher)
-        person = self.index.people[rid]
-        props: dict[str, Any] = {}
-        if not person.stored and rid not in named:
-            named.add(rid)
-            props = {"name": person.name, "nameKey": text.name_key(person.name)}
-        return NodeRow(
-            rid,
-            Label.RESEARCHER,
-            spelling.source,
-            props,
-            {
-                "aliases": [s for s in spelling.spellings if s != person.name],
-                "nameKeys": [k for s in spelling.spellings if (k := text.name_key(s))],
-                "searchTerms": _terms(*spelling.spellings),
-                "externalIds": list(spelling.external_ids),
-            },
-        )
-
-    def edge_row(self, edge: EdgeRow) -> EdgeRow:
-        if edge.type not in (Rel.AUTHORED, Rel.AFFILIATED_WITH):
-            return edge
-        src = self.index.canonical(edge.src)
-        return edge if src == edge.src else replace(edge, src=src)
-
     async def write(self, batch_records: int, progress: Callable[[int], None] | None) -> None:
-        named: set[str] = set()
-        for batch in writes.batched(self.rows, batch_records):
+        for batch in writes.batched(self.rows(), batch_records):
             nodes = [n for rows in batch for n in rows.nodes]
-            nodes += [self.researcher_row(p, named) for rows in batch for p in rows.people]
-            edges = [self.edge_row(e) for rows in batch for e in rows.edges]
+            edges = [e for rows in batch for e in rows.edges]
             if nodes or edges:
                 await writes.upsert(self.store, nodes, edges)
                 self.summary.batches += 1
             if progress is not None:
                 progress(len(batch))
-
-    def tally(self) -> None:
-        survivors = {self.index.canonical(rid) for rid in self.created}
-        self.summary.researchers_created = len(survivors & self.created)
-        self.summary.consolidated = len(self.created) - self.summary.researchers_created
 
 
 def _items(source: SourceFile, summary: ImportSummary) -> Iterator[Item]:
@@ -529,17 +521,16 @@ async def run_import(
         clock = now
 
     summary.before = await graph_counts(store)
-    run = _Run(store, index_from(await load_snapshot(store)), summary)
+    run = _Run(store, await load_snapshot(store), summary)
     lap("load")
     for source in sources:
         for item in _items(source, summary):
             run.item(item, source.provenance(item))
             if progress is not None:
                 progress(1)
+    lap("read")
+    run.resolve()
     lap("resolve")
-    run.consolidate()
-    run.tally()
-    lap("consolidate")
     try:
         await run.merge_stored()
         lap("merge")
@@ -573,8 +564,8 @@ def summary_lines(summary: ImportSummary, *, examples: int = 10) -> list[str]:
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in summary.evidence.most_common())
     lines.append(f"  evidence  {kinds or 'none'}")
     lines.append(
-        f"  merged    {summary.consolidated:,} researchers first created by this import "
-        f"(consolidated in {summary.passes} passes); {summary.merged:,} researchers already in "
+        f"  merged    {summary.scored_merges:,} clusters joined on a score; "
+        f"{summary.merged:,} researchers already in "
         f"the graph, in {len(summary.merges)} audited merges"
         + (
             f" ({', '.join(summary.merges[:3])}{', ...' if len(summary.merges) > 3 else ''})"
@@ -582,11 +573,9 @@ def summary_lines(summary: ImportSummary, *, examples: int = 10) -> list[str]:
             else ""
         )
     )
-    if summary.ambiguous:
-        lines.append(
-            f"  ambiguous {summary.ambiguous:,} occurrences had coauthor evidence for several "
-            "namesakes: the best was taken, none merged"
-        )
+    if summary.refused:
+        refused = ", ".join(f"{why} {n:,}" for why, n in summary.refused.most_common())
+        lines.append(f"  refused   links by a shared id that would join {refused}")
     lines.append(f"skipped     {sum(summary.skipped.values()):,} records")
     for reason, count in summary.skipped.most_common():
         lines.append(f"  {count:>9,}  {reason}")
@@ -629,7 +618,6 @@ async def import_jsonl(
 
 
 __all__ = [
-    "MAX_PASSES",
     "RECORDS_PER_BATCH",
     "ImportSummary",
     "SourceFile",

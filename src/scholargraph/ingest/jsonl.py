@@ -50,6 +50,7 @@ _PAPER_FIELDS = frozenset(
         "keywords",
         "primaryArea",
         "links",
+        "unassignedAuthorIds",
     }
 )
 _AUTHOR_FIELDS = frozenset({"name", "externalIds", "affiliations"})
@@ -153,6 +154,7 @@ def _paper(data: Mapping[str, object], line_no: int, default_source: str) -> Pap
         keywords=unique_cleaned(_string_list(data.get("keywords"), "keywords")),
         primary_area=_optional_text(data, "primaryArea"),
         links=_links(data.get("links")),
+        unassigned_author_ids=_external_ids(data.get("unassignedAuthorIds"), "unassignedAuthorIds"),
     )
 
 
@@ -324,6 +326,11 @@ def to_json(record: Record) -> dict[str, object]:
         "keywords": list(record.keywords),
         "primaryArea": record.primary_area,
         "links": [{"kind": kind, "url": url} for kind, url in record.links],
+        **(
+            {"unassignedAuthorIds": list(record.unassigned_author_ids)}
+            if record.unassigned_author_ids
+            else {}
+        ),
     }
 
 

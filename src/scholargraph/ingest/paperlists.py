@@ -11,7 +11,9 @@ External ids:
   `paperlists:nips2020:site_3962615abf`), because those ids are only unique within one file.
 - author: `email:<address, lower-cased>` for an `authorids` entry holding an `@`,
   `openreview:<~Profile_Id1>` for one starting with `~`; anything else (e.g. the
-  `ICLR.cc/2018/Conference/Paper1107/Authors` group placeholders) gives no id.
+  `ICLR.cc/2018/Conference/Paper1107/Authors` group placeholders) gives no id. Ids are paired
+  with the byline by the names they encode (`authorids.pair`), not by position: ICLR lists
+  some in another order. An id that fits no name is kept in `unassigned_author_ids`.
 
 Decisions: Oral and Talk -> oral, Spotlight -> spotlight, Poster -> poster, Workshop -> kind
 "workshop" with no presentation. Reject, Withdraw, Desk Reject, Active (still under review) and
@@ -36,6 +38,7 @@ from pathlib import Path
 import orjson
 
 from scholargraph import text
+from scholargraph.ingest import authorids
 from scholargraph.ingest.records import AuthorRecord, ImportProblem, PaperRecord, unique_cleaned
 
 MAX_FIELD_BYTES = 1024 * 1024
@@ -156,7 +159,7 @@ def _parse_record(
         raise _Skip("record has no id")
     status = text.clean(_string(raw, "status"))
     kind, presentation = _decision(status, keep_rejected=keep_rejected)
-    authors = _authors(raw, family)
+    authors, unassigned = _authors(raw, family)
     if not authors:
         raise _Skip("record has no authors")
     return PaperRecord(
@@ -174,6 +177,7 @@ def _parse_record(
         keywords=unique_cleaned(_split(text.clean(_string(raw, "keywords")), ";")),
         primary_area=text.clean(_string(raw, "primary_area")) or None,
         links=_links(raw),
+        unassigned_author_ids=unassigned,
     )
 
 
@@ -219,7 +223,10 @@ def _decision(status: str, *, keep_rejected: bool) -> tuple[str, str | None]:
     raise _Skip(f"unknown status {status[:80]!r}")
 
 
-def _authors(record: Mapping[str, object], family: _Family) -> tuple[AuthorRecord, ...]:
+def _authors(
+    record: Mapping[str, object], family: _Family
+) -> tuple[tuple[AuthorRecord, ...], tuple[str, ...]]:
+    """The byline, and the author ids that fit no name on it (see `authorids.pair`)."""
     # Entities are decoded before splitting because "d&amp;#x27;Autume" ends in ";".
     names_field = text.clean(_string(record, "author"))
     delimiter = _record_delimiter(names_field, family.delimiter)
@@ -227,7 +234,10 @@ def _authors(record: Mapping[str, object], family: _Family) -> tuple[AuthorRecor
     # A record that disagrees with its file about the delimiter cannot be trusted to agree with
     # itself either, so its side fields are not paired with its authors.
     trusted = delimiter == family.delimiter
-    ids = _per_author(record, "authorids", delimiter, len(names)) if trusted else None
+    ids_field = text.clean(_string(record, "authorids")) if trusted else ""
+    raw_ids = [_author_id(entry) for entry in _split(ids_field, delimiter)] if ids_field else []
+    # Ids are paired by the names they encode, whatever their order or count.
+    paired, unassigned = authorids.pair(names, raw_ids)
     affs = _per_author(record, "aff", delimiter, len(names)) if trusted else None
     authors: list[AuthorRecord] = []
     for index, name in enumerate(names):
@@ -237,11 +247,11 @@ def _authors(record: Mapping[str, object], family: _Family) -> tuple[AuthorRecor
             AuthorRecord(
                 name=name,
                 position=len(authors) + 1,
-                external_ids=_author_ids(ids[index]) if ids else (),
+                external_ids=paired[index],
                 affiliations=_affiliations(affs[index], family) if affs else (),
             )
         )
-    return tuple(authors)
+    return tuple(authors), unassigned
 
 
 def _record_delimiter(names_field: str, default: str) -> str:
@@ -271,12 +281,12 @@ def _split(value: str, delimiter: str) -> list[str]:
     return [part.strip() for part in value.split(delimiter)]
 
 
-def _author_ids(entry: str) -> tuple[str, ...]:
+def _author_id(entry: str) -> str | None:
     if entry.startswith("~") and " " not in entry:
-        return (f"openreview:{entry}",)
+        return f"openreview:{entry}"
     if "@" in entry and " " not in entry:
-        return (f"email:{entry.lower()}",)
-    return ()
+        return f"email:{entry.lower()}"
+    return None
 
 
 def _affiliations(entry: str, family: _Family) -> tuple[str, ...]:

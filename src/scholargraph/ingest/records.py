@@ -55,6 +55,9 @@ class PaperRecord:
     keywords: tuple[str, ...] = ()
     primary_area: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    # Author ids the source gives for this paper that fit no name on the byline: evidence
+    # kept on the paper, never put on an author (see ingest.authorids).
+    unassigned_author_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

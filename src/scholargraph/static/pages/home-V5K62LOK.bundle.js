@@ -1,0 +1,16 @@
+import{b as S,c as e,d as l,e as m,f as k,g as f,h as _,i as y,j as $,k as L,l as R,m as g}from"./chunk-QXENQ366.bundle.js";var x=`
+query Search($q: String!, $types: [EntityType!], $first: Int!) {
+  search(query: $q, types: $types, first: $first) {
+    totalCount
+    edges { score matched node {
+      __typename id
+      ... on Researcher { name headline }
+      ... on Paper { title year }
+      ... on Venue { name }
+      ... on Talk { title event }
+      ... on Award { name year }
+      ... on Institution { name }
+      ... on Topic { name }
+    } }
+  }
+}`,I=new URLSearchParams(location.search),H=document.getElementById("main"),P=L(()=>{});document.getElementById("top").replaceWith(R(P));var v=e("input",{id:"q",type:"search",name:"q",value:I.get("q")??"",placeholder:"A researcher, paper, venue, topic\u2026",autocomplete:"off"}),b=e("select",{id:"kind",name:"kind"},e("option",{value:""},"Everything"),Object.entries(f).map(([s,a])=>e("option",{value:s,selected:I.get("kind")===s},a))),r=e("div",{id:"results","aria-live":"polite"}),T=e("form",{role:"search",class:"search-form","aria-label":"Search the graph"},e("label",{for:"q"},"Search the scholarly graph"),e("div",{class:"search-row"},v,e("label",{for:"kind",class:"visually-hidden"},"Kind"),b,e("button",{type:"submit",class:"button primary"},"Search")));l(H,e("section",{class:"card hero"},e("h1",null,"Research discovery over a scholarly knowledge graph"),e("p",{class:"headline"},"Find researchers, papers, venues, talks, awards, institutions and topics; open a profile or see anything in context in the graph explorer."),T,e("p",{class:"muted"},"Try ",e("a",{href:"/?q=Will+Grathwohl"},"Will Grathwohl"),", ",e("a",{href:"/?q=energy-based+models"},"energy-based models")," or ",e("a",{href:"/?q=ICLR"},"ICLR"),".")),e("section",{class:"card","aria-labelledby":"results-title"},e("h2",{id:"results-title"},"Results"),r));var o=0;async function c(s){let a=v.value.trim(),i=b.value;if(s){let n=new URL(location.href);n.search=a?new URLSearchParams({q:a,...i?{kind:i}:{}}).toString():"",history.replaceState(null,"",n)}if(!a){l(r,e("p",{class:"muted"},"Type a few words to search."));return}let d=++o;g(r,!0),l(r,y("loading",`Searching for \u201C${a}\u201D\u2026`));try{let n=await S(x,{q:a,types:i?[i]:null,first:30});if(d!==o)return;let{totalCount:E,edges:h}=n.search;l(r,e("p",{class:"muted",id:"result-count"},`${E} result(s) for \u201C${a}\u201D${E>h.length?`, the best ${h.length} shown`:""}.`),e("ol",{class:"results"},h.map(({node:t,matched:C})=>{let u=_[t.__typename]??t.__typename.toUpperCase(),p=t.name??t.title??C,q=t.__typename==="Researcher",w=[t.headline,t.event,t.year].filter(Boolean).join(" \xB7 ");return e("li",{class:"result"},e("span",{class:`kind kind-${u.toLowerCase()}`},f[u]??u)," ",q?e("a",{href:m(t.id),class:"result-title"},p):e("span",{class:"result-title"},p),w?e("div",{class:"muted small"},w):null,e("div",{class:"result-links"},q?e("a",{href:m(t.id)},"Profile"):null,e("a",{href:k(t.id),"aria-label":`Explore in graph: ${p}`},"Explore in graph")))})))}catch(n){d===o&&l(r,y("error",n.message,"Search failed."))}finally{d===o&&g(r,!1)}}T.addEventListener("submit",s=>{s.preventDefault(),c(!0)});var U=$(()=>{c(!0)},250);v.addEventListener("input",U);b.addEventListener("change",()=>{c(!0)});c(!1);
