@@ -323,6 +323,8 @@ async def test_following_from_the_page_moves_the_count(
     await page.get_by_label("API token").fill(bob)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.locator("#account")).to_contain_text("Signed in as bob")
+    # The profile reloads for the new account; on failure this shows what the actions say.
+    await expect(page.locator("#actions")).to_contain_text("Invite to collaborate")
     await page.get_by_label("Invitation message").fill("Shall we write about EBMs?")
     await page.get_by_role("button", name="Invite to collaborate").click()
     await expect(page.locator("#action-message")).to_contain_text("claim your own profile first")

@@ -414,7 +414,8 @@ function actions(state: State, rerender: () => void): HTMLElement {
 
   let collaborate: HTMLElement;
   if (!r.trust.claimed) {
-    collaborate = h("p", { class: "locked" }, h("span", { "aria-hidden": "true" }, "🔒 "), "Claim this author entity first to unlock direct invitations.");
+    // No emoji padlock: Debian's Chromium (and many phones' fonts) draw it as an empty box.
+    collaborate = h("p", { class: "locked" }, h("strong", null, "Locked: "), "Claim this author entity first to unlock direct invitations.");
   } else if (!me) {
     collaborate = h("p", null, "Sign in to invite this researcher to collaborate.");
   } else if (me.ownedProfiles.some((p) => p.id === r.id)) {
