@@ -28,37 +28,66 @@ export function setToken(value: string | null): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** One POST to the public endpoint; the first GraphQL error becomes an ApiError. */
-export async function gql<T>(query: string, variables: Vars = {}, auth = true): Promise<T> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/json",
-  };
-  const bearer = auth ? token() : null;
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  let response: Response;
+type Body<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+
+async function send(init: RequestInit, url = "/graphql"): Promise<Response> {
   try {
-    response = await fetch("/graphql", {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ query, variables }),
-      credentials: "omit",
-    });
+    return await fetch(url, { ...init, credentials: "omit" });
   } catch {
     throw new ApiError("The scholargraph API cannot be reached. Check your connection and try again.", "network");
   }
-  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+async function read<T>(response: Response): Promise<Body<T>> {
   try {
-    body = await response.json();
+    return (await response.json()) as Body<T>;
   } catch {
     throw new ApiError(`The API answered ${response.status} ${response.statusText || ""}`.trim(), "http");
+  }
+}
+
+/** SHA-256 of a query as Apollo's persisted queries name it; null where the browser has no
+ * WebCrypto (pages served over plain HTTP from another host than localhost). */
+async function sha256(text: string): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * One request to the public endpoint; the first GraphQL error becomes an ApiError. With
+ * `persisted`, a query goes as an Automatic Persisted Query: a GET naming only its hash (one
+ * small, cacheable request), and only when the server does not know the hash yet, a POST with
+ * the query to register it.
+ */
+export async function gql<T>(query: string, variables: Vars = {}, auth = true, persisted = false): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  const bearer = auth ? token() : null;
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  const hash = persisted ? await sha256(query) : null;
+  const extensions = hash ? { persistedQuery: { version: 1, sha256Hash: hash } } : undefined;
+  let response: Response | null = null;
+  let body: Body<T> | null = null;
+  if (extensions) {
+    const params = new URLSearchParams({ variables: JSON.stringify(variables), extensions: JSON.stringify(extensions) });
+    response = await send({ method: "GET", headers }, `/graphql?${params}`);
+    body = await read<T>(response);
+    if (body.errors?.[0]?.extensions?.code === "PERSISTED_QUERY_NOT_FOUND") body = null;
+  }
+  if (body === null) {
+    response = await send({
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(extensions ? { query, variables, extensions } : { query, variables }),
+    });
+    body = await read<T>(response);
   }
   if (body.errors?.length) {
     const first = body.errors[0];
     throw new ApiError(first.message, "graphql", first.extensions?.code);
   }
-  if (!response.ok || body.data === undefined) {
-    throw new ApiError(`The API answered ${response.status}`, "http");
+  if (!response?.ok || body.data === undefined) {
+    throw new ApiError(`The API answered ${response?.status}`, "http");
   }
   return body.data;
 }

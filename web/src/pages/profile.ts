@@ -528,7 +528,7 @@ async function load(id: string): Promise<void> {
   clear(main, notice("loading", `Loading the profile of ${id}…`, "Loading"));
   try {
     const signedIn = token() !== null;
-    const data = await gql<{ researcher: Researcher | null; me?: Me | null }>(PROFILE, { id, signedIn });
+    const data = await gql<{ researcher: Researcher | null; me?: Me | null }>(PROFILE, { id, signedIn }, true, true);
     if (mine !== loads) return; // a later load (signing in or out) took over
     const me = data.me ?? null;
     acct.show(me);

@@ -1,4 +1,4 @@
-import{b as S,c as e,d as l,e as m,f as k,g as f,h as _,i as y,j as $,k as L,l as R,m as g}from"./chunk-QXENQ366.bundle.js";var x=`
+import{b as S,c as e,d as l,e as m,f as k,g as f,h as _,i as y,j as $,k as L,l as R,m as g}from"./chunk-YNY5ZN7D.bundle.js";var x=`
 query Search($q: String!, $types: [EntityType!], $first: Int!) {
   search(query: $q, types: $types, first: $first) {
     totalCount
