@@ -220,9 +220,7 @@ async def test_every_seed_person_is_one_researcher_with_all_their_works(
         missing = set().union(*(bylines[k] for k in keys)) - titles
         if missing:
             problems.append(f"{rid}: misses {sorted(missing)[:3]}")
-    # Known miss (docs/identity.md, "Known limits"): ICLR 2018's Xuechen Li (with Duvenaud) stays
-    # apart from the seed's. Listed exactly, so that fixing it makes this test say so.
-    assert [p.split(":")[1] for p in problems] == ["xuechen-li"], problems
+    assert problems == []
 
 
 async def test_ids_are_paired_by_name_not_position(imported: Imported) -> None:

@@ -178,14 +178,15 @@ class NameStats:
     """How many people are expected to bear a name, from the names in the data."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        names = {k for k in keys if len(k.split()) >= 2}
+        # Counted over (first, last) pairs: a middle name or a nickname ("Xuechen (Chen) Li")
+        # is one more spelling of a name, not one more person bearing it.
+        names = {_first_last(k) for k in keys if len(k.split()) >= 2}
         self.total = len(names)
         self.first: Counter[str] = Counter()
         self.initial: Counter[str] = Counter()
         self.last: Counter[str] = Counter()
         surnames_of: dict[str, set[str]] = defaultdict(set)
-        for key in names:
-            first, last = _first_last(key)
+        for first, last in names:
             self.last[last] += 1
             self.initial[first[0]] += 1
             if len(first) > 1:
