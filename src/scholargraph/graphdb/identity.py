@@ -98,7 +98,8 @@ _RESEARCHERS = (
     f"OPTIONAL MATCH (r)-[a:{Rel.AUTHORED}]->(p:{Label.PAPER}) "
     "WITH r, collect([p.id, a.position, a.asWritten, a.sources, a.authorIds]) AS papers "
     "RETURN r.id AS id, r.name AS name, r.aliases AS aliases, r.nameKeys AS nameKeys, "
-    "r.externalIds AS externalIds, r.sources AS sources, papers ORDER BY id"
+    "r.externalIds AS externalIds, r.sources AS sources, r.apartFrom AS apartFrom, papers "
+    "ORDER BY id"
 )
 _PAPERS = (
     f"MATCH (p:{Label.PAPER}) WHERE p.id > $after WITH p ORDER BY p.id LIMIT $limit "
@@ -136,6 +137,7 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
+    researcher_rows = await _paged(store, _RESEARCHERS, page_size)
     researchers = [
         ResearcherRow(
             row["id"],
@@ -151,7 +153,7 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
                 if p is not None
             ),
         )
-        for row in await _paged(store, _RESEARCHERS, page_size)
+        for row in researcher_rows
     ]
     papers = [
         PaperRow(
@@ -174,7 +176,13 @@ async def load_snapshot(store: Store, page_size: int = PAGE_SIZE) -> Snapshot:
         ]
     merged_away: set[str] = set()
     merged_into: set[str] = set()
-    apart: set[frozenset[str]] = set()
+    # An owner's "not me" keeps the record the work went to apart from the owner's, for good.
+    apart: set[frozenset[str]] = {
+        frozenset((row["id"], other))
+        for row in researcher_rows
+        for other in _strings(row["apartFrom"])
+        if other != row["id"]
+    }
     for row in await store.read(_MERGES):
         ids = _strings(row["mergedIds"])
         if row["status"] == "merged":
@@ -368,6 +376,8 @@ async def merge_researchers(
     reason: str,
     evidence: Sequence[Mapping[str, Any]] = (),
     merge_id: str | None = None,
+    audit: Mapping[str, Any] | None = None,
+    request: Mapping[str, Any] | None = None,
 ) -> MergeResult:
     """Merge researchers `ids` into `into` in one atomic query and record a MergeRecord.
 
@@ -377,6 +387,9 @@ async def merge_researchers(
     passes one made of the ids alone, so that a re-run writes the same record. Raises an
     IdentityError for unknown or non-researcher ids, an empty
     list, or merging a researcher into itself.
+
+    `audit` (an AuditRecord's properties) and `request` (a MergeRequest's, created or updated
+    by id) are written by the same query, so they commit with the merge or not at all.
     """
     merged_ids = list(dict.fromkeys(ids))
     if not merged_ids:
@@ -469,6 +482,18 @@ async def merge_researchers(
     for n, ((rel, direction), rows) in enumerate(_grouped(updates).items()):
         params[f"u{n}"] = rows
         parts.append(_on_target(f"u{n}", rel, direction, "SET r = e.props"))
+    if audit is not None:
+        params["audit"] = dict(audit)
+        parts.append(
+            f"CALL {{ WITH t CREATE (x:{ENTITY}:{Label.AUDIT}) SET x += $audit "
+            "RETURN count(*) AS audited }"
+        )
+    if request is not None:
+        params["request"] = dict(request)
+        parts.append(
+            f"CALL {{ WITH t MERGE (q:{ENTITY}:{Label.MERGE_REQUEST} {{id: $request.id}}) "
+            "SET q += $request RETURN count(*) AS requested }"
+        )
     parts.append(
         f"CALL {{ WITH t UNWIND $ids AS mid MATCH (x:{ENTITY} {{id: mid}}) "
         f"WHERE x:{Label.RESEARCHER} DETACH DELETE x RETURN count(*) AS deleted }}"
@@ -604,6 +629,136 @@ async def split_researcher(store: Store, ref: str, *, actor: str, reason: str = 
     return SplitResult(merge_id, into, tuple(merged_ids), count, tuple(skipped))
 
 
+# --- links that outlive merges ----------------------------------------------------------------
+
+# The MERGED_INTO relationship of a standing merge moves with its target when that target is
+# merged in turn, so it always reaches the record that holds the merged ids now.
+_REDIRECT = (
+    f"UNWIND $ids AS id MATCH (m:{Label.MERGE}) WHERE m.status = 'merged' AND id IN m.mergedIds "
+    f"MATCH (m)-[:{Rel.MERGED_INTO}]->(t:{Label.RESEARCHER}) "
+    "RETURN id, t.id AS into, labels(t) AS labels, properties(t) AS props"
+)
+
+
+async def redirects(store: Store, ids: Sequence[str]) -> dict[str, Row]:
+    """For ids merged away by merges that still stand: the surviving researcher's row
+    (`into`, `labels`, `props`), in one read."""
+    if not ids:
+        return {}
+    return {row["id"]: row for row in await store.read(_REDIRECT, {"ids": sorted(set(ids))})}
+
+
+# --- owner corrections ------------------------------------------------------------------------
+
+
+def _append(var: str, prop: str, values: str) -> str:
+    """`var.prop` gains the values of list `values` it lacks."""
+    have = f"coalesce({var}.{prop}, [])"
+    return f"{var}.{prop} = {have} + [v IN {values} WHERE NOT v IN {have}]"
+
+
+_NOT_ME = f"""
+MATCH (a:{ENTITY} {{id: $account}}) WHERE a:{Label.ACCOUNT}
+MATCH (a)-[:{Rel.OWNS}]->(r:{Label.RESEARCHER} {{id: $researcher}})
+MATCH (r)-[w:{Rel.AUTHORED}]->(p:{Label.PAPER} {{id: $paper}})
+SET r._lock = true SET r._lock = null
+WITH r, p, w, properties(w) AS props
+MERGE (x:{ENTITY}:{Label.RESEARCHER} {{id: $target}})
+ON CREATE SET x += $newTarget
+WITH r, p, w, props, x
+WHERE x.id <> r.id
+CREATE (x)-[n:{Rel.AUTHORED}]->(p)
+SET n = props
+SET n += $decision
+SET {_append("n", "sources", "$sources")}
+DELETE w
+SET {_append("r", "apartFrom", "[$target]")}
+SET {_append("x", "apartFrom", "[$researcher]")}
+SET {_append("r", "notMine", "[$paper]")}
+CREATE (q:{ENTITY}:{Label.AUDIT}) SET q += $audit
+RETURN x.id AS id
+"""
+
+
+async def move_authorship(
+    store: Store,
+    *,
+    account: str,
+    researcher: str,
+    paper: str,
+    target: str,
+    new_target: Mapping[str, Any],
+    decision: Mapping[str, Any],
+    source: str,
+    audit: Mapping[str, Any],
+) -> bool:
+    """An owner's "not me": the authorship of `paper` leaves `researcher` (owned by `account`)
+    for `target` (created from `new_target` when missing), carrying `decision` and `source`
+    so that imports keep it there; the two records are kept apart from then on. One query with
+    its audit record; False when the account no longer owns `researcher` or the authorship is
+    gone."""
+    rows = await store.write(
+        _NOT_ME,
+        {
+            "account": account,
+            "researcher": researcher,
+            "paper": paper,
+            "target": target,
+            "newTarget": dict(new_target),
+            "decision": dict(decision),
+            "sources": [source],
+            "audit": dict(audit),
+        },
+    )
+    return bool(rows)
+
+
+_REQUEST = f"""
+MATCH (a:{ENTITY} {{id: $account}}) WHERE a:{Label.ACCOUNT}
+MATCH (a)-[:{Rel.OWNS}]->(r:{Label.RESEARCHER} {{id: $request.into}})
+MATCH (o:{ENTITY} {{id: $request.other}}) WHERE o:{Label.RESEARCHER}
+SET r._lock = true SET r._lock = null
+WITH r, o
+OPTIONAL MATCH (q:{Label.MERGE_REQUEST}) WHERE q.status = 'pending' AND q.into = r.id
+  AND q.other = o.id
+WITH r, o, collect(q.id) AS pending
+WITH r, o, pending, size(pending) = 0 AS ok
+FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END |
+  CREATE (m:{ENTITY}:{Label.MERGE_REQUEST}) SET m += $request
+  CREATE (x:{ENTITY}:{Label.AUDIT}) SET x += $audit)
+RETURN ok, pending
+"""
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    ok: bool
+    pending: list[str]  # the same request, already pending
+
+
+async def create_merge_request(
+    store: Store, account: str, request: Mapping[str, Any], audit: Mapping[str, Any]
+) -> RequestOutcome | None:
+    """A pending MergeRequest (ids `into`, `other`) with its audit record, unless the same one
+    is pending already; None when the account no longer owns `into` or `other` is gone."""
+    rows = await store.write(
+        _REQUEST, {"account": account, "request": dict(request), "audit": dict(audit)}
+    )
+    if not rows:
+        return None
+    return RequestOutcome(bool(rows[0]["ok"]), list(rows[0]["pending"]))
+
+
+_REQUEST_STATE = (
+    f"MATCH (q:{ENTITY} {{id: $id}}) WHERE q:{Label.MERGE_REQUEST} RETURN properties(q) AS props"
+)
+
+
+async def merge_request(store: Store, request_id: str) -> dict[str, Any] | None:
+    rows = await store.read(_REQUEST_STATE, {"id": request_id})
+    return dict(rows[0]["props"]) if rows else None
+
+
 __all__ = [
     "PAGE_SIZE",
     "IdentityError",
@@ -611,13 +766,18 @@ __all__ = [
     "MergeResult",
     "NamedRow",
     "PaperRow",
+    "RequestOutcome",
     "ResearcherRow",
     "Snapshot",
     "SplitConflict",
     "SplitResult",
     "UnknownMerge",
     "UnknownResearcher",
+    "create_merge_request",
     "load_snapshot",
+    "merge_request",
     "merge_researchers",
+    "move_authorship",
+    "redirects",
     "split_researcher",
 ]

@@ -30,6 +30,7 @@ class Label(StrEnum):
     INVITATION = "Invitation"
     AUDIT = "AuditRecord"
     MERGE = "MergeRecord"
+    MERGE_REQUEST = "MergeRequest"
 
 
 class Rel(StrEnum):
@@ -104,6 +105,7 @@ PREFIX: dict[Label, str] = {
     Label.INVITATION: "invitation",
     Label.AUDIT: "audit",
     Label.MERGE: "merge",
+    Label.MERGE_REQUEST: "mergerequest",
 }
 LABEL_OF_PREFIX: dict[str, Label] = {prefix: label for label, prefix in PREFIX.items()}
 

@@ -42,6 +42,11 @@ def _record(row: Row) -> NodeRecord:
     return NodeRecord(row["id"], Label(labels[0]), props)
 
 
+def record_of(row: Row) -> NodeRecord:
+    """A node from a row of `id`, `labels` and `props`."""
+    return _record(row)
+
+
 _NODES = (
     f"UNWIND $ids AS id MATCH (n:{ENTITY} {{id: id}}) "
     "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from scholargraph.graphdb import reads
-from scholargraph.graphdb.model import Rel
+from scholargraph.graphdb import identity, reads
+from scholargraph.graphdb.model import PREFIX, Label, Rel
 from scholargraph.graphdb.store import Store
 
 K = TypeVar("K")
@@ -43,6 +43,11 @@ class Loaders:
 
     async def _load_nodes(self, ids: list[str]) -> list[reads.NodeRecord | None]:
         found = await reads.nodes_by_ids(self.store, ids)
+        # A researcher merged away answers as the record it was merged into (links never
+        # break); one more read, only for ids not found directly.
+        gone = [i for i in ids if i not in found and i.startswith(f"{PREFIX[Label.RESEARCHER]}:")]
+        for old, row in (await identity.redirects(self.store, gone)).items():
+            found[old] = reads.record_of({**row, "id": row["into"]})
         return [found.get(i) for i in ids]
 
     def edges(

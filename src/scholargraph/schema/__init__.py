@@ -28,6 +28,7 @@ from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.cost import QueryCost
 from scholargraph.schema.explorer import ExplorerQuery
 from scholargraph.schema.hygiene import InputHygiene
+from scholargraph.schema.identity import IdentityMutation
 from scholargraph.schema.query import ProfileQuery
 
 log = logging.getLogger("scholargraph.errors")
@@ -45,7 +46,7 @@ class Query(ProfileQuery, ExplorerQuery, CommunityQuery):
     description="Community actions: follow, claim, invite, edit an owned profile; admins review "
     "claims and merge records. Each needs an API token (`Authorization: Bearer <token>`)."
 )
-class Mutation(CommunityMutation):
+class Mutation(CommunityMutation, IdentityMutation):
     pass
 
 

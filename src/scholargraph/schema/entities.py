@@ -28,10 +28,12 @@ from scholargraph.schema.enums import (
 
 if TYPE_CHECKING:
     from scholargraph.schema.explorer import EntityType, RelationType, Subgraph
+    from scholargraph.schema.identity import AuthorshipIdentity
 
 Info = strawberry.Info[Context, None]
 # The explorer's types refer to these node types, so these refer back to them lazily.
 _EXPLORER = "scholargraph.schema.explorer"
+_IDENTITY = "scholargraph.schema.identity"
 
 # Defaults of arguments the contract declares nullable (`first: Int = 50`): an explicit null
 # means the default too.
@@ -498,6 +500,26 @@ class Researcher(Explorable):
     async def recorded_snapshots(self, info: Info) -> list[ProfileSnapshot]:
         found = await profile.linked_nodes(info.context, self.id, Rel.HAS_SNAPSHOT, "out")
         return [ProfileSnapshot.of(n) for n in found]
+
+    @strawberry.field(
+        description="Per work, why it is on this profile: evidence kinds, score, the ids that "
+        "matched, and any owner decision (docs/identity.md)."
+    )
+    async def identity(
+        self, info: Info
+    ) -> list[Annotated[AuthorshipIdentity, strawberry.lazy(_IDENTITY)]]:
+        from scholargraph.schema.identity import identity_of
+
+        return await identity_of(info, self.id)
+
+    @strawberry.field(
+        description="Ids merged into this record by merges that still stand; node(id:) and "
+        "researcher(id:) of any of them answer this record."
+    )
+    async def merged_from(self, info: Info) -> list[strawberry.ID]:
+        from scholargraph.schema.identity import merged_from
+
+        return await merged_from(info, self.id)
 
     @classmethod
     def of(cls, r: NodeRecord) -> Researcher:
