@@ -24,6 +24,7 @@ from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import Store
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
 from scholargraph.ingest.identity import names_compatible
+from scholargraph.ingest.resolver import NameStats
 
 
 def compatible(a: str, b: str) -> bool:
@@ -251,3 +252,17 @@ async def test_unknown_splits_are_refused(store: Store) -> None:
         await split_researcher(store, "paper:notes", actor="t")
     with pytest.raises(UnknownMerge, match="not a valid id"):
         await split_researcher(store, "nonsense", actor="t")
+
+
+def test_a_middle_name_or_nickname_is_no_extra_namesake() -> None:
+    """Rarity counts (first, last) pairs: "Xuechen (Chen) Li" is one more spelling of Xuechen
+    Li, not a second person bearing the given name (docs/identity.md)."""
+    filler = [f"given{i} surname{i % 400}" for i in range(3000)]
+    alone = NameStats([*filler, "xuchen li", "xuchen you"])
+    spelt_twice = NameStats([*filler, "xuchen li", "xuchen chen li", "xuchen you"])
+    assert spelt_twice.first["xuchen"] == alone.first["xuchen"] == 2
+    assert spelt_twice.prior("xuchen li") == alone.prior("xuchen li")
+    # A second person with the given name does count.
+    assert NameStats([*filler, "xuchen li", "xuchen you", "xuchen wang"]).prior(
+        "xuchen li"
+    ) < alone.prior("xuchen li")

@@ -75,6 +75,8 @@ async def mark_not_me(
             raise BadUserInput(
                 f"{target.id} does not bear the name {written!r} the paper gives", argument="moveTo"
             )
+        if await owners_of(ctx, target.id):
+            raise Conflict(f"{target.id} is a claimed profile; its owner decides what is on it")
         theirs = await ctx.loaders.edges(Rel.AUTHORED, "out").load(target.id)
         if any(e.other == paper_id for e in theirs):
             raise Conflict(f"{paper_id} is already a work of {target.id}")
