@@ -56,6 +56,11 @@ AFFILIATION_WEIGHT = 2.0
 DOMAIN_WEIGHT = 1.5
 PLACE_WEIGHT = 1.0
 YEAR_GAP_PENALTY = ((3, -0.3), (2, -0.1))
+# "Tian Qi Chen" spells the middle initials of "Ricky T. Q. Chen" (an adopted first name before
+# the given name): not a compatible name, so it counts against, and only coauthors can make up
+# for it (at least ALIAS_MIN_COAUTHORS shared names).
+ALIAS_PRIOR = -1.5
+ALIAS_MIN_COAUTHORS = 2
 WEBMAIL = frozenset(
     {"gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "163.com", "126.com", "qq.com",
      "foxmail.com", "live.com", "icloud.com", "me.com", "mail.com", "protonmail.com",
@@ -163,15 +168,56 @@ def block_of(key: str) -> str:
     return f"{last}|{first[:1]}"
 
 
+def alias_initials(key: str) -> str:
+    """The initials under which a name may be another's adopted-first-name form: the middle
+    initials of "ricky t q chen" ("tq"), the given names of "tian qi chen" ("tq"); "" if
+    neither (fewer than two such parts)."""
+    parts = key.split()
+    if len(parts) < 3:
+        return ""
+    given = parts[:-1]
+    if len(given[0]) > 1 and len(given) >= 3 and all(len(p) == 1 for p in given[1:]):
+        return "".join(given[1:])
+    if all(len(p) > 1 for p in given):
+        return "".join(p[0] for p in given)
+    return ""
+
+
+def aliases_agree(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Some name of one side spells, as its given names, the middle initials of a name of the
+    other side with the same surname ("tian qi chen" / "ricky t q chen")."""
+
+    def spelt(x: str, y: str) -> bool:
+        tx, ty = x.split(), y.split()
+        return (
+            tx[-1] == ty[-1]
+            and len(tx[0]) > 1
+            and all(len(p) > 1 for p in tx[:-1])
+            and len(ty) >= 4
+            and len(ty[0]) > 1
+            and all(len(p) == 1 for p in ty[1:-1])
+            and "".join(p[0] for p in tx[:-1]) == "".join(ty[1:-1])
+        )
+
+    return any(
+        spelt(x, y) or spelt(y, x) for x in a for y in b if alias_initials(x) == alias_initials(y)
+    )
+
+
 def sub_blocks(key: str) -> set[tuple[str, str]]:
     """(block, given name) pairs under which a name is compared: a fully spelt given name meets
     only itself (first word, or all given names joined: "kuan chieh" meets "kuanchieh") and the
-    names with an initial only, which meet everyone in their block (given name "")."""
+    names with an initial only, which meet everyone in their block (given name "").
+    "tian qi chen" and "ricky t q chen" also meet under ("chen|~tq", "~")."""
     parts = key.split()
     block = block_of(key)
-    if len(parts) < 2 or len(parts[0]) == 1:
-        return {(block, "")}
-    return {(block, parts[0]), (block, "".join(parts[:-1]))}
+    found = {(block, "")} if len(parts) < 2 or len(parts[0]) == 1 else {
+        (block, parts[0]), (block, "".join(parts[:-1]))
+    }  # fmt: skip
+    initials = alias_initials(key)
+    if initials:
+        found.add((f"{parts[-1]}|~{initials}", "~"))
+    return found
 
 
 class NameStats:
@@ -409,7 +455,7 @@ class Resolver:
             return "two-ids"
         if any(frozenset((x, y)) in self.apart for x in a.pinned for y in b.pinned):
             return "split-apart"
-        if by_name and not names_agree(a.names, b.names):
+        if by_name and not names_agree(a.names, b.names) and not aliases_agree(a.names, b.names):
             return "names"
         return ""
 
@@ -424,6 +470,10 @@ class Resolver:
         ]
         prior, name = max(priors) if priors else (PRIOR_RANGE[0], "")
         kind = "rare-name" if prior >= self.threshold else "name"
+        alias = not priors and aliases_agree(a.names, b.names)
+        if alias:
+            kind, prior = "alias-name", ALIAS_PRIOR
+            name = " ~ ".join(sorted({max(a.names, key=len), max(b.names, key=len)}))
         terms.append(Term(kind, prior, name))
         shared = sorted(
             (
@@ -441,6 +491,8 @@ class Resolver:
             ),
             key=lambda wc: (-wc[0], wc[1]),
         )
+        if alias and len(shared) < ALIAS_MIN_COAUTHORS:
+            return PRIOR_RANGE[0], terms
         if shared:
             weight = sum(
                 w * COAUTHOR_DECAY[min(n, len(COAUTHOR_DECAY) - 1)]
