@@ -24,7 +24,7 @@ from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import Store
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
 from scholargraph.ingest.identity import names_compatible
-from scholargraph.ingest.resolver import NameStats
+from scholargraph.ingest.resolver import NameStats, Resolver, Slot, aliases_agree
 
 
 def compatible(a: str, b: str) -> bool:
@@ -266,3 +266,37 @@ def test_a_middle_name_or_nickname_is_no_extra_namesake() -> None:
     assert NameStats([*filler, "xuchen li", "xuchen you", "xuchen wang"]).prior(
         "xuchen li"
     ) < alone.prior("xuchen li")
+
+
+def _slots(bylines: dict[str, list[str]]) -> list[Slot]:
+    return [
+        Slot(f"{paper}#{n}", paper, frozenset({text.name_key(name)}))
+        for paper, names in sorted(bylines.items())
+        for n, name in enumerate(names, 1)
+    ]
+
+
+def _together(slots: list[Slot], a: str, b: str) -> bool:
+    result = Resolver(slots, {}).run()
+    cluster = {i: n for n, members in enumerate(result.clusters) for i in members}
+    return cluster[[s.key for s in slots].index(a)] == cluster[[s.key for s in slots].index(b)]
+
+
+def test_a_given_name_behind_middle_initials_needs_two_shared_coauthors() -> None:
+    assert aliases_agree({"tian qi chen"}, {"ricky t q chen"})
+    assert not aliases_agree({"tian qi chen"}, {"ricky t chen"})
+    assert not aliases_agree({"tian qi chen"}, {"ricky t q wang"})
+    two = _slots(
+        {
+            "p1": ["Ricky T. Q. Chen", "David Duvenaud", "Jens Behrmann"],
+            "p2": ["Tian Qi Chen", "David Duvenaud", "Jens Behrmann"],
+        }
+    )
+    assert _together(two, "p1#1", "p2#1")
+    one = _slots(
+        {
+            "p1": ["Ricky T. Q. Chen", "David Duvenaud", "Jens Behrmann"],
+            "p2": ["Tian Qi Chen", "David Duvenaud", "Yulia Rubanova"],
+        }
+    )
+    assert not _together(one, "p1#1", "p2#1")

@@ -663,6 +663,8 @@ __all__ = [
     "Result",
     "Slot",
     "Term",
+    "alias_initials",
+    "aliases_agree",
     "block_of",
     "coauthor_keys",
     "names_agree",
