@@ -87,6 +87,8 @@ class PaperRecord:
     other_ids: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     stated_citations: tuple[StatedCount, ...] = ()
+    # (institution name as in an author's affiliations, its ids: `ror:...`, `openalex:I...`)
+    institution_ids: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
