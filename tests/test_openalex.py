@@ -293,11 +293,13 @@ async def test_two_openalex_ids_never_make_one_person(store: Store, tmp_path: Pa
             id=f"https://openalex.org/W999000070{n}",
             title=f"Constructed Work {n}",
             authorships=[
-                {"author": {"id": f"https://openalex.org/A999000070{n}"},
-                 "raw_author_name": "Alex Namesake"},
+                {
+                    "author": {"id": f"https://openalex.org/A999000070{n}"},
+                    "raw_author_name": "Alex Namesake",
+                },
                 coauthor,
             ],
-        )  # fmt: skip
+        )
         for n in (1, 2)
     ]
     path = tmp_path / "namesakes.json"
