@@ -5,6 +5,9 @@ file and line. The seed plus both fixture files are imported once per backend fo
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -319,3 +322,33 @@ async def test_two_openalex_ids_never_make_one_person(store: Store, tmp_path: Pa
         f"MATCH (r:{Label.RESEARCHER} {{name: 'Shared Coauthor'}}) RETURN r.id AS id"
     )
     assert len(shared) == 1  # the same id on both papers: one person
+
+
+@pytest.mark.falkordb
+def test_the_cli_imports_openalex_and_names_a_malformed_file(
+    falkordb_server: embedded.EmbeddedServer, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGRAPH_")}
+    env["SCHOLARGRAPH_FALKORDB_URL"] = f"unix://{falkordb_server.socket}"
+    env["SCHOLARGRAPH_GRAPH"] = f"cli_openalex_{tmp_path.name}"
+    env["SCHOLARGRAPH_DATA_DIR"] = str(tmp_path)
+    broken = tmp_path / "page.json"
+    broken.write_text('{"results": [\n  {"id": \n')
+
+    def cli(*files: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "scholargraph.cli", "import", "openalex", *map(str, files)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    ok = cli(RESULTS, LINES)
+    assert ok.returncode == 0, ok.stderr
+    assert "papers      3 created, 1 matched" in ok.stdout  # the real work is in both files
+    assert "citations   1 references resolved to papers; 5 unresolved" in ok.stdout
+    bad = cli(broken, RESULTS)
+    assert bad.returncode == 1
+    assert f"FAILED      {broken}: not valid JSON at line 3 column" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
