@@ -11,7 +11,14 @@ import pytest
 
 from conftest import SEEDS
 from scholargraph.graphdb import explorer, writes
-from scholargraph.graphdb.model import KNOWLEDGE_LABELS, KNOWLEDGE_RELS, Label, Rel, paper_id
+from scholargraph.graphdb.model import (
+    EXPLORABLE_RELS,
+    KNOWLEDGE_LABELS,
+    KNOWLEDGE_RELS,
+    Label,
+    Rel,
+    paper_id,
+)
 from scholargraph.graphdb.reads import neighbors
 from scholargraph.graphdb.store import Store
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
@@ -244,7 +251,7 @@ async def test_endpoint_table_matches_the_seeded_graph(seeded: Store, seed: Seed
     for s, rel, t, _ in seed.edges:
         src, dst = explorer.ENDPOINTS[rel]
         assert seed.labels[s] in src and seed.labels[t] in dst, (s, rel, t)
-    assert set(explorer.ENDPOINTS) == set(KNOWLEDGE_RELS)
+    assert set(explorer.ENDPOINTS) == set(EXPLORABLE_RELS)
 
 
 async def test_accounts_are_neither_walked_nor_centers(seeded: Store) -> None:

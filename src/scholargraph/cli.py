@@ -32,6 +32,7 @@ from scholargraph.ingest.importer import (
     ImportSummary,
     SourceFile,
     jsonl_sources,
+    openalex_sources,
     paperlists_sources,
     run_import,
     summary_lines,
@@ -213,6 +214,17 @@ def import_jsonl_command(
 ) -> None:
     """Import scholargraph JSON Lines files (see docs/import-format.md)."""
     _import(lambda: jsonl_sources(files), batch_size)
+
+
+@import_app.command("openalex")
+def import_openalex_command(
+    files: list[Path] = typer.Argument(
+        ..., help="OpenAlex works: API pages ({results: [...]}, .json) or snapshot .jsonl files."
+    ),
+    batch_size: int = _BATCH,
+) -> None:
+    """Import OpenAlex work records (see docs/import-format.md, docs/identity.md)."""
+    _import(lambda: openalex_sources(files), batch_size)
 
 
 def _actor(actor: str | None) -> str:

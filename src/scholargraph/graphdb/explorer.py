@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scholargraph.graphdb.model import ENTITY, KNOWLEDGE_LABELS, KNOWLEDGE_RELS, Label, Rel
+from scholargraph.graphdb.model import (
+    ENTITY,
+    EXPLORABLE_RELS,
+    KNOWLEDGE_LABELS,
+    KNOWLEDGE_RELS,
+    Label,
+    Rel,
+)
 from scholargraph.graphdb.store import Store
 
 MAX_HOPS = 4
@@ -86,6 +93,7 @@ ENDPOINTS: dict[Rel, tuple[frozenset[Label], frozenset[Label]]] = {
         (Rel.FUNDED_BY, {_A}, {_I}),
         (Rel.PART_OF, {_V, _I}, {_V, _I}),
         (Rel.HOSTED_BY, {_V}, {_I}),
+        (Rel.CITES, {_P}, {_P}),
     )
 }
 
@@ -166,7 +174,8 @@ async def neighborhood(
 ) -> Neighborhood | None:
     """Nodes within `hops` relationships of the center (at most `limit` of them), and the
     relationships among them. `labels`/`rels` restrict what is walked; None means all
-    knowledge labels/relationships, an empty list means none. None if the center is unknown."""
+    knowledge labels/relationships (CITES only when named in `rels`), an empty list means none.
+    None if the center is unknown."""
     if not 1 <= hops <= MAX_HOPS:
         raise ValueError(f"hops must be between 1 and {MAX_HOPS}")
     if not 1 <= limit <= MAX_LIMIT:
@@ -175,7 +184,7 @@ async def neighborhood(
     if origin is None:
         return None
     walk_labels = [x for x in KNOWLEDGE_LABELS if labels is None or x in labels]
-    walk_rels = [x for x in KNOWLEDGE_RELS if rels is None or x in rels]
+    walk_rels = list(KNOWLEDGE_RELS) if rels is None else [x for x in EXPLORABLE_RELS if x in rels]
     if labels is not None:
         walk_rels = walkable(walk_rels, walk_labels, origin.label)
     found: list[Reached] = []

@@ -59,6 +59,7 @@ class Rel(StrEnum):
     INVITED = "INVITED"  # Account -> Invitation -> Researcher
     INVITATION_TO = "INVITATION_TO"
     MERGED_INTO = "MERGED_INTO"  # MergeRecord -> Researcher
+    CITES = "CITES"  # Paper -> Paper (the citing paper's reference list)
 
 
 # The part of the graph that is scholarly knowledge: what neighborhoods, search and stats walk.
@@ -89,6 +90,9 @@ KNOWLEDGE_RELS: tuple[Rel, ...] = (
     Rel.PART_OF,
     Rel.HOSTED_BY,
 )
+# What the explorer may walk when asked to by name. CITES is not a default: a neighborhood
+# asked for without `relationships` stays what it was before citations were imported.
+EXPLORABLE_RELS: tuple[Rel, ...] = (*KNOWLEDGE_RELS, Rel.CITES)
 
 PREFIX: dict[Label, str] = {
     Label.RESEARCHER: "researcher",
@@ -137,6 +141,7 @@ def paper_id(title: str) -> str:
 
 __all__ = [
     "ENTITY",
+    "EXPLORABLE_RELS",
     "ID_PATTERN",
     "KNOWLEDGE_LABELS",
     "KNOWLEDGE_RELS",

@@ -16,6 +16,9 @@ from scholargraph.graphdb.store import Store
 
 # List properties that accumulate across sources instead of being overwritten.
 UNION_LISTS: tuple[str, ...] = ("aliases", "externalIds", "nameKeys", "searchTerms")
+# A union list only papers carry (JSON statements of citation counts, one per source and date);
+# written only when a row brings some, so no other node gains an empty list.
+STATED_CITATIONS = "statedCitations"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def node_params(nodes: Iterable[NodeRow]) -> list[dict[str, Any]]:
                 "sources": [],
                 "props": {},
                 "lists": {name: [] for name in UNION_LISTS},
+                "stated": [],
             },
         )
         if row["label"] != node.label:
@@ -72,6 +76,9 @@ def node_params(nodes: Iterable[NodeRow]) -> list[dict[str, Any]]:
             row["lists"][name] += [
                 v for v in node.lists.get(name, []) if v not in row["lists"][name]
             ]
+        row["stated"] += [
+            v for v in node.lists.get(STATED_CITATIONS, []) if v not in row["stated"]
+        ]
         if node.source not in row["sources"]:
             row["sources"].append(node.source)
     return list(combined.values())
@@ -132,6 +139,8 @@ FOREACH (row IN $nodes |
       n.externalIds = {_union("n.externalIds", "row.lists.externalIds")},
       n.nameKeys = {_union("n.nameKeys", "row.lists.nameKeys")},
       n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")},
+      n.{STATED_CITATIONS} = CASE WHEN size(row.stated) = 0 THEN n.{STATED_CITATIONS}
+                             ELSE {_union(f"n.{STATED_CITATIONS}", "row.stated")} END,
       n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "row.lists.searchTerms")} |
                             s + ' ' + t)
 {_label_setters()}
@@ -192,6 +201,7 @@ async def upsert(store: Store, nodes: Sequence[NodeRow], edges: Sequence[EdgeRow
 
 
 __all__ = [
+    "STATED_CITATIONS",
     "UNION_LISTS",
     "EdgeRow",
     "MissingEndpoints",

@@ -154,6 +154,12 @@ class Index:
 
     # -- looking up ----------------------------------------------------------------------------
 
+    def paper_by_external_id(self, ext: str) -> str | None:
+        return self._paper_by_external.get(ext)
+
+    def papers_titled(self, title_key: str) -> set[str]:
+        return set(self._by_title.get(title_key, ()))
+
     def venue_id(self, series: str) -> str:
         folded = text.fold(series)
         return self.venues.get(folded) or make_id(Label.VENUE, _SERIES_ALIASES.get(folded, series))
@@ -163,9 +169,10 @@ class Index:
     def resolve_paper(self, record: PaperRecord) -> PaperDecision:
         """The existing paper this record is (same external id, or same normalized title and
         at least one author in common), else a new deterministic id."""
-        known = self._paper_by_external.get(record.external_id)
-        if known is not None:
-            return PaperDecision(known, PaperEvidence.EXTERNAL_ID, created=False)
+        for ext in (record.external_id, *record.other_ids):
+            known = self._paper_by_external.get(ext)
+            if known is not None:
+                return PaperDecision(known, PaperEvidence.EXTERNAL_ID, created=False)
         title_key = text.title_key(record.title)
         same_title = sorted(self._by_title.get(title_key, ()))
         best: tuple[int, str] | None = None
@@ -211,8 +218,9 @@ class Index:
 
     def note_paper(self, paper: str, record: PaperRecord) -> None:
         entry = self.papers[paper]
-        entry.external_ids.add(record.external_id)
-        self._paper_by_external.setdefault(record.external_id, paper)
+        for ext in (record.external_id, *record.other_ids):
+            entry.external_ids.add(ext)
+            self._paper_by_external.setdefault(ext, paper)
         entry.has_abstract = entry.has_abstract or bool(record.abstract)
         for author in record.authors:
             if key := text.name_key(author.name):

@@ -14,12 +14,15 @@ not taken as given) and writes the same rows, so the graph is that of one clean 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from scholargraph import text
 from scholargraph.graphdb import writes
@@ -32,7 +35,13 @@ from scholargraph.ingest.identity import Evidence, Index, PaperEntry, Person
 from scholargraph.ingest.jsonl import parse_jsonl
 from scholargraph.ingest.paperlists import parse_paperlists
 from scholargraph.ingest.plan import Entry, Mention, Plan, plan_import
-from scholargraph.ingest.records import ImportProblem, PaperRecord, ResearcherRecord
+from scholargraph.ingest.records import (
+    ImportProblem,
+    PaperRecord,
+    Reference,
+    ResearcherRecord,
+    StatedCount,
+)
 
 RECORDS_PER_BATCH = 500
 
@@ -95,6 +104,21 @@ def jsonl_sources(paths: Sequence[Path]) -> list[SourceFile]:
     return sources
 
 
+def openalex_sources(paths: Sequence[Path]) -> list[SourceFile]:
+    """OpenAlex `results` pages are parsed whole, JSON Lines snapshots lazily."""
+    from scholargraph.ingest.openalex import LINE_SUFFIXES, parse_openalex
+
+    sources = []
+    for path in paths:
+        tag = _fixed(f"import:openalex/{path.name}")
+        if path.suffix.lower() in LINE_SUFFIXES:
+            sources.append(SourceFile(path, parse_openalex(path), _count_lines(path), tag))
+        else:
+            items = list(parse_openalex(path))
+            sources.append(SourceFile(path, items, len(items), tag))
+    return sources
+
+
 @dataclass
 class ImportSummary:
     files: list[str] = field(default_factory=list)
@@ -117,6 +141,11 @@ class ImportSummary:
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
     before: GraphCounts | None = None
     after: GraphCounts | None = None
+    citations: int = 0  # references resolved to a paper (CITES relationships asserted)
+    # References that name no paper in the graph or the import, by how they name it; they
+    # are reported, never turned into papers.
+    unresolved_references: Counter[str] = field(default_factory=Counter)
+    unresolved_examples: list[str] = field(default_factory=list)
 
     def skip(self, problem: ImportProblem) -> None:
         self.problems.append(problem)
@@ -203,6 +232,7 @@ class _Rows:
 
     nodes: list[NodeRow] = field(default_factory=list)
     edges: list[EdgeRow] = field(default_factory=list)
+    record: bool = True  # False for a record's citations, written after every record
 
 
 class _Run:
@@ -341,7 +371,11 @@ class _Run:
                     Label.PAPER,
                     source,
                     props,
-                    {"externalIds": [record.external_id], "searchTerms": terms},
+                    {
+                        "externalIds": [record.external_id, *record.other_ids],
+                        "searchTerms": terms,
+                        writes.STATED_CITATIONS: [stated_json(c) for c in record.stated_citations],
+                    },
                 )
             )
             self.publication(pid, record, source, rows, venues)
@@ -361,6 +395,7 @@ class _Run:
                         )
                     rows.edges.append(EdgeRow(Rel.HAS_TOPIC, pid, tid, source))
             evidence_source = f"{source}#{record.record_no}"
+            institution_ids = dict(record.institution_ids)
             for m in plan.by_entry[n]:
                 mention = plan.mentions[m]
                 author = mention.author
@@ -387,7 +422,44 @@ class _Run:
                 )
                 rows.edges.append(EdgeRow(Rel.AUTHORED, rid, pid, source, props=edge_props))
                 for affiliation in author.affiliations:
-                    self.affiliation(rid, affiliation, record.year, source, rows, institutions)
+                    self.affiliation(
+                        rid,
+                        affiliation,
+                        record.year,
+                        source,
+                        rows,
+                        institutions,
+                        institution_ids.get(affiliation, ()),
+                    )
+            out.append(rows)
+        # After every record: a reference may name a paper a later batch creates, and a
+        # relationship is written only once both its papers are.
+        out.extend(self.citation_rows())
+        return out
+
+    def citation_rows(self) -> list[_Rows]:
+        assert self.plan is not None
+        plan, summary = self.plan, self.summary
+        lookup = _References(self.index)
+        out: list[_Rows] = []
+        for n, entry in enumerate(plan.entries):
+            record = entry.item
+            if not isinstance(record, PaperRecord) or not record.references:
+                continue
+            pid = plan.papers[n].paper
+            rows = _Rows(record=False)
+            for reference in record.references:
+                cited, why = lookup.find(reference)
+                if cited is None or cited == pid:
+                    kind = "itself" if cited == pid else why
+                    summary.unresolved_references[kind] += 1
+                    if len(summary.unresolved_examples) < 10:
+                        summary.unresolved_examples.append(
+                            f"{entry.source} record {record.record_no}: {reference.label} ({kind})"
+                        )
+                    continue
+                summary.citations += 1
+                rows.edges.append(EdgeRow(Rel.CITES, pid, cited, entry.source))
             out.append(rows)
         return out
 
@@ -459,6 +531,7 @@ class _Run:
         source: str,
         rows: _Rows,
         institutions: set[str],
+        ids: Sequence[str] = (),
     ) -> None:
         if not text.fold(name):
             return
@@ -467,8 +540,16 @@ class _Run:
             institutions.add(iid)
             rows.nodes.append(
                 NodeRow(
-                    iid, Label.INSTITUTION, source, {"name": name}, {"searchTerms": _terms(name)}
+                    iid,
+                    Label.INSTITUTION,
+                    source,
+                    {"name": name},
+                    {"searchTerms": _terms(name), "externalIds": list(ids)},
                 )
+            )
+        elif ids:
+            rows.nodes.append(
+                NodeRow(iid, Label.INSTITUTION, source, {}, {"externalIds": list(ids)})
             )
         rows.edges.append(
             EdgeRow(
@@ -489,7 +570,60 @@ class _Run:
                 await writes.upsert(self.store, nodes, edges)
                 self.summary.batches += 1
             if progress is not None:
-                progress(len(batch))
+                progress(sum(rows.record for rows in batch))
+
+
+def stated_json(count: StatedCount) -> str:
+    """One stated count as stored in a paper's `statedCitations` list (graphdb.citations reads
+    it back)."""
+    return orjson.dumps(
+        {"count": count.count, "source": count.source, "asOf": count.as_of},
+        option=orjson.OPT_SORT_KEYS,
+    ).decode()
+
+
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+def canonical_id(ext: str) -> str:
+    """The spelling ids are compared in: DOIs are case-insensitive and come with or without a
+    resolver prefix; an arXiv id names every version of the paper."""
+    scheme, _, value = ext.partition(":")
+    if scheme == "doi":
+        return f"doi:{_DOI_PREFIX.sub('', value.strip()).lower()}"
+    if scheme == "arxiv":
+        return f"arxiv:{_ARXIV_VERSION.sub('', value.strip().lower())}"
+    if scheme == "openalex":
+        return f"openalex:{value.strip().upper()}"
+    return ext
+
+
+class _References:
+    """Which paper a reference names, among the graph's papers and this import's."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.by_id: dict[str, str] = {}
+        for pid in sorted(index.papers):
+            for ext in index.papers[pid].external_ids:
+                self.by_id.setdefault(canonical_id(ext), pid)
+
+    def find(self, reference: Reference) -> tuple[str | None, str]:
+        """(paper id, "") or (None, why)."""
+        if reference.id is not None:
+            scheme = reference.id.partition(":")[0]
+            if scheme == "paper":
+                found = reference.id if reference.id in self.index.papers else None
+            else:
+                found = self.index.paper_by_external_id(reference.id) or self.by_id.get(
+                    canonical_id(reference.id)
+                )
+            return (found, "") if found else (None, f"unknown {scheme}")
+        titled = sorted(self.index.papers_titled(text.title_key(reference.title or "")))
+        if len(titled) == 1:
+            return titled[0], ""
+        return None, "ambiguous title" if titled else "unknown title"
 
 
 def _items(source: SourceFile, summary: ImportSummary) -> Iterator[Item]:
@@ -576,6 +710,17 @@ def summary_lines(summary: ImportSummary, *, examples: int = 10) -> list[str]:
     if summary.refused:
         refused = ", ".join(f"{why} {n:,}" for why, n in summary.refused.most_common())
         lines.append(f"  refused   links by a shared id that would join {refused}")
+    if summary.citations or summary.unresolved_references:
+        unresolved = ", ".join(
+            f"{why} {n:,}" for why, n in sorted(summary.unresolved_references.items())
+        )
+        lines.append(
+            f"citations   {summary.citations:,} references resolved to papers; "
+            f"{sum(summary.unresolved_references.values()):,} unresolved"
+            + (f" ({unresolved})" if unresolved else "")
+        )
+        for example in summary.unresolved_examples[:examples]:
+            lines.append(f"  {example}")
     lines.append(f"skipped     {sum(summary.skipped.values()):,} records")
     for reason, count in summary.skipped.most_common():
         lines.append(f"  {count:>9,}  {reason}")
@@ -611,6 +756,12 @@ async def import_paperlists(
     return await run_import(store, sources, batch_records=batch_records)
 
 
+async def import_openalex(
+    store: Store, paths: Sequence[Path], *, batch_records: int = RECORDS_PER_BATCH
+) -> ImportSummary:
+    return await run_import(store, openalex_sources(paths), batch_records=batch_records)
+
+
 async def import_jsonl(
     store: Store, paths: Sequence[Path], *, batch_records: int = RECORDS_PER_BATCH
 ) -> ImportSummary:
@@ -621,11 +772,15 @@ __all__ = [
     "RECORDS_PER_BATCH",
     "ImportSummary",
     "SourceFile",
+    "canonical_id",
     "import_jsonl",
+    "import_openalex",
     "import_paperlists",
     "index_from",
     "jsonl_sources",
+    "openalex_sources",
     "paperlists_sources",
     "run_import",
+    "stated_json",
     "summary_lines",
 ]

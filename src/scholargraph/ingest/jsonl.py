@@ -20,7 +20,9 @@ from scholargraph.ingest.records import (
     AuthorRecord,
     ImportProblem,
     PaperRecord,
+    Reference,
     ResearcherRecord,
+    StatedCount,
     unique_cleaned,
 )
 
@@ -51,11 +53,18 @@ _PAPER_FIELDS = frozenset(
         "primaryArea",
         "links",
         "unassignedAuthorIds",
+        "otherIds",
+        "references",
+        "citationCount",
     }
 )
 _AUTHOR_FIELDS = frozenset({"name", "externalIds", "affiliations"})
 _LINK_FIELDS = frozenset({"kind", "url"})
 _RESEARCHER_FIELDS = frozenset({"v", "type", "source", "name", "aliases", "externalIds"})
+_REFERENCE_FIELDS = frozenset({"title"})
+_COUNT_FIELDS = frozenset({"count", "source", "asOf"})
+AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_REFERENCES = 10_000
 
 Record = PaperRecord | ResearcherRecord
 
@@ -155,7 +164,53 @@ def _paper(data: Mapping[str, object], line_no: int, default_source: str) -> Pap
         primary_area=_optional_text(data, "primaryArea"),
         links=_links(data.get("links")),
         unassigned_author_ids=_external_ids(data.get("unassignedAuthorIds"), "unassignedAuthorIds"),
+        other_ids=_external_ids(data.get("otherIds"), "otherIds"),
+        references=_references(data.get("references")),
+        stated_citations=_stated_counts(data.get("citationCount")),
     )
+
+
+def _references(value: object) -> tuple[Reference, ...]:
+    entries = _list(value, "references")
+    if len(entries) > MAX_REFERENCES:
+        raise _Invalid(f"references has {len(entries)} entries; at most {MAX_REFERENCES}")
+    found: list[Reference] = []
+    for index, entry in enumerate(entries):
+        where = f"references[{index}]"
+        if isinstance(entry, str):
+            found.append(Reference(id=_external_id(entry, where)))
+            continue
+        if not isinstance(entry, dict):
+            raise _Invalid(f"{where} must be an id string or an object with a title")
+        _check_fields(entry, _REFERENCE_FIELDS, where)
+        title = entry.get("title")
+        if not isinstance(title, str) or not text.clean(title):
+            raise _Invalid(f"{where} needs a title")
+        found.append(Reference(title=text.clean(title)))
+    return tuple(dict.fromkeys(found))
+
+
+def _stated_counts(value: object) -> tuple[StatedCount, ...]:
+    if value is None:
+        return ()
+    entries = value if isinstance(value, list) else [value]
+    return tuple(_stated_count(entry, f"citationCount[{i}]") for i, entry in enumerate(entries))
+
+
+def _stated_count(entry: object, where: str) -> StatedCount:
+    if not isinstance(entry, dict):
+        raise _Invalid(f"{where} must be an object with count and source")
+    _check_fields(entry, _COUNT_FIELDS, where)
+    count = entry.get("count")
+    if type(count) is not int or count < 0:
+        raise _Invalid(f"{where}.count must be a non-negative integer, not {_short(count)}")
+    source = entry.get("source")
+    if not isinstance(source, str) or not text.clean(source):
+        raise _Invalid(f"{where} needs a source (who counted)")
+    as_of = entry.get("asOf")
+    if as_of is not None and (not isinstance(as_of, str) or not AS_OF.match(as_of)):
+        raise _Invalid(f"{where}.asOf must be YYYY, YYYY-MM or YYYY-MM-DD, not {_short(as_of)}")
+    return StatedCount(count, text.clean(source), as_of)
 
 
 def _researcher(data: Mapping[str, object], line_no: int, default_source: str) -> ResearcherRecord:
@@ -331,7 +386,26 @@ def to_json(record: Record) -> dict[str, object]:
             if record.unassigned_author_ids
             else {}
         ),
+        **({"otherIds": list(record.other_ids)} if record.other_ids else {}),
+        **(
+            {"references": [_reference_json(r) for r in record.references]}
+            if record.references
+            else {}
+        ),
+        **(
+            {"citationCount": [_count_json(c) for c in record.stated_citations]}
+            if record.stated_citations
+            else {}
+        ),
     }
+
+
+def _reference_json(reference: Reference) -> str | dict[str, str | None]:
+    return reference.id if reference.id is not None else {"title": reference.title}
+
+
+def _count_json(count: StatedCount) -> dict[str, object]:
+    return {"count": count.count, "source": count.source, "asOf": count.as_of}
 
 
 def to_line(record: Record) -> bytes:

@@ -21,6 +21,10 @@ a missing status are not publications: such records yield `ImportProblem("skippe
 unless `keep_rejected`, which keeps them with presentation None and the raw status. Any other
 status is reported as unknown rather than guessed.
 
+Citations: `gs_citation` (iclr2018, icml2019) is Google Scholar's count as the list states it,
+kept as a `StatedCount` with source GS_CITATION_SOURCE and no date (the files do not say when
+it was counted). A null, negative or non-integer value states no count; the paper is kept.
+
 Errors: the whole file is parsed before anything is yielded, because a truncated JSON array
 cannot be told apart from a short one until its end; a file that is not a readable JSON array
 yields exactly one `ImportProblem` with `record_no` None and nothing else. Problems with one
@@ -39,9 +43,16 @@ import orjson
 
 from scholargraph import text
 from scholargraph.ingest import authorids
-from scholargraph.ingest.records import AuthorRecord, ImportProblem, PaperRecord, unique_cleaned
+from scholargraph.ingest.records import (
+    AuthorRecord,
+    ImportProblem,
+    PaperRecord,
+    StatedCount,
+    unique_cleaned,
+)
 
 MAX_FIELD_BYTES = 1024 * 1024
+GS_CITATION_SOURCE = "Google Scholar via paperlists"
 # The real files are 3 MB at most; the cap keeps a wrong path from loading gigabytes.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -178,7 +189,16 @@ def _parse_record(
         primary_area=text.clean(_string(raw, "primary_area")) or None,
         links=_links(raw),
         unassigned_author_ids=unassigned,
+        stated_citations=_gs_citation(raw),
     )
+
+
+def _gs_citation(record: Mapping[str, object]) -> tuple[StatedCount, ...]:
+    value = record.get("gs_citation")
+    # `type(...) is int` because True is an int to isinstance.
+    if type(value) is not int or value < 0:
+        return ()
+    return (StatedCount(value, GS_CITATION_SOURCE),)
 
 
 def _check_sizes(record: Mapping[str, object]) -> None:
@@ -333,4 +353,4 @@ def _json_type(value: object) -> str:
     return next((name for kind, name in names if isinstance(value, kind)), type(value).__name__)
 
 
-__all__ = ["MAX_FIELD_BYTES", "MAX_FILE_BYTES", "parse_paperlists"]
+__all__ = ["GS_CITATION_SOURCE", "MAX_FIELD_BYTES", "MAX_FILE_BYTES", "parse_paperlists"]

@@ -29,6 +29,30 @@ class AuthorRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """One entry of a paper's reference list: the cited paper by one of our ids (`paper:...`),
+    an external id (`doi:...`, `arxiv:...`, `openalex:W...`), or its exact title."""
+
+    id: str | None = None
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.id if self.id is not None else f"title {self.title!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatedCount:
+    """A citation count as a source states it (not the live count of CITES relationships).
+
+    `as_of` is the date the source counted (YYYY, YYYY-MM or YYYY-MM-DD), None when unknown."""
+
+    count: int
+    source: str
+    as_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PaperRecord:
     """One paper as published at one venue in one year.
 
@@ -58,6 +82,13 @@ class PaperRecord:
     # Author ids the source gives for this paper that fit no name on the byline: evidence
     # kept on the paper, never put on an author (see ingest.authorids).
     unassigned_author_ids: tuple[str, ...] = ()
+    # Further ids of the same work (a DOI beside an OpenAlex id); they identify it like
+    # `external_id` does, for the resolver and for references.
+    other_ids: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    stated_citations: tuple[StatedCount, ...] = ()
+    # (institution name as in an author's affiliations, its ids: `ror:...`, `openalex:I...`)
+    institution_ids: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +128,12 @@ def unique_cleaned(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-__all__ = ["AuthorRecord", "ImportProblem", "PaperRecord", "ResearcherRecord", "unique_cleaned"]
+__all__ = [
+    "AuthorRecord",
+    "ImportProblem",
+    "PaperRecord",
+    "Reference",
+    "ResearcherRecord",
+    "StatedCount",
+    "unique_cleaned",
+]

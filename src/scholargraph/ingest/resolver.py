@@ -35,7 +35,7 @@ from scholargraph.ingest.identity import names_compatible
 # Merge two clusters when their score reaches this (log-odds, natural log).
 THRESHOLD = 0.5
 # A scheme whose ids are one per person: two different ones never meet in one cluster.
-UNIQUE_SCHEMES = frozenset({"openreview", "orcid"})
+UNIQUE_SCHEMES = frozenset({"openreview", "orcid", "openalex"})
 # Below this many distinct names, rarity cannot be estimated: every name gets DEFAULT_PRIOR.
 MIN_NAMES = 2000
 DEFAULT_PRIOR = 0.0

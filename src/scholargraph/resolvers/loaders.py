@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from scholargraph.graphdb import identity, reads
+from scholargraph.graphdb import citations, identity, reads
 from scholargraph.graphdb.model import PREFIX, Label, Rel
 from scholargraph.graphdb.store import Store
 
@@ -36,6 +36,12 @@ class Loaders:
         )
         self.collaborators: DataLoader[str, list[reads.CollaboratorRef]] = DataLoader(
             _by_key(lambda ids: reads.collaborators(store, ids), list)
+        )
+        self.references: DataLoader[str, list[citations.CitationRef]] = DataLoader(
+            _by_key(lambda ids: citations.citations(store, ids, "out"), list)
+        )
+        self.cited_by: DataLoader[str, list[citations.CitationRef]] = DataLoader(
+            _by_key(lambda ids: citations.citations(store, ids, "in"), list)
         )
         self._edges: dict[tuple[Rel, reads.Direction], DataLoader[str, list[reads.EdgeRecord]]]
         self._edges = {}

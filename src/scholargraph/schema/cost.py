@@ -47,6 +47,8 @@ from scholargraph.errors import ApiError, RateLimited
 LIST_ESTIMATE = 10
 LIST_ESTIMATES: dict[tuple[str, str], int] = {
     ("Account", "ownedProfiles"): 1,
+    # One per source that states a count (OpenAlex, Google Scholar via paperlists, ...).
+    ("Paper", "statedCitations"): 3,
 }
 
 

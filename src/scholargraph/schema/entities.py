@@ -12,7 +12,7 @@ from strawberry import Private
 
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
-from scholargraph.resolvers import profile
+from scholargraph.resolvers import citations, profile
 from scholargraph.resolvers.context import Context
 from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.enums import (
@@ -38,6 +38,10 @@ _IDENTITY = "scholargraph.schema.identity"
 # Defaults of arguments the contract declares nullable (`first: Int = 50`): an explicit null
 # means the default too.
 HOPS, LIMIT, WORKS, COLLABORATORS = 2, 200, 50, 10
+CITATIONS = 50
+AFTER_ARG = (
+    "A cursor (endCursor or an edge's cursor) from the previous page; from the start when null."
+)
 
 # The neighborhood's arguments, here and on Query.neighborhood.
 HOPS_ARG = "How many relationships out from the center to walk, 1 to 4; null means 2."
@@ -46,7 +50,8 @@ LABELS_ARG = (
     "nothing when empty."
 )
 RELATIONSHIPS_ARG = (
-    "Walk only along relationships of these types; every type when null, nothing when empty."
+    "Walk only along relationships of these types; every type but CITES when null, nothing "
+    "when empty. Name CITES to walk citations."
 )
 LIMIT_ARG = (
     "At most this many nodes besides the center, 1 to 2000, nearest first; null means 200. "
@@ -307,6 +312,38 @@ class VenuePublicationConnection:
     )
     edges: list[VenuePublication] = strawberry.field(description="The papers of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
+
+
+@strawberry.type(description="A paper in a list of references or of citing papers.")
+class CitationEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this paper.")
+    node: Paper = strawberry.field(description="The cited or citing paper.")
+
+
+@strawberry.type(
+    description="Papers one paper cites, or papers citing it, newest first (Relay connection)."
+)
+class CitationConnection:
+    total_count: int = strawberry.field(
+        description="How many CITES relationships in all pages: the live count in this graph, "
+        "not a count a source states (see Paper.statedCitations)."
+    )
+    edges: list[CitationEdge] = strawberry.field(description="The papers of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+
+
+@strawberry.type(
+    description="A citation count as a source states it (e.g. OpenAlex's cited_by_count), "
+    "kept as recorded; it counts citations anywhere, not only among papers in this graph."
+)
+class StatedCitationCount:
+    count: int = strawberry.field(description="The number of citations the source states.")
+    source: str = strawberry.field(
+        description='Who counted, e.g. "OpenAlex" or "Google Scholar via paperlists".'
+    )
+    as_of: str | None = strawberry.field(
+        description="When the source counted (YYYY, YYYY-MM or YYYY-MM-DD); null if unknown."
+    )
 
 
 def _text_list(value: Any) -> list[str]:
@@ -597,6 +634,44 @@ class Paper(Explorable):
         found = await profile.linked_nodes(info.context, self.id, Rel.AWARD_FOR, "in")
         return [Award.of(n) for n in found]
 
+    @strawberry.field(
+        description="Papers in this graph that this paper cites (its resolved references), "
+        "newest first, then by title."
+    )
+    async def references(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
+        ] = CITATIONS,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_ARG)] = None,
+    ) -> CitationConnection:
+        return await _citations(info, self.id, False, first, after)
+
+    @strawberry.field(
+        description="Papers in this graph that cite this paper, newest first, then by title. "
+        "`totalCount` is the live count; statedCitations holds what sources state."
+    )
+    async def cited_by(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
+        ] = CITATIONS,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_ARG)] = None,
+    ) -> CitationConnection:
+        return await _citations(info, self.id, True, first, after)
+
+    @strawberry.field(
+        description="Citation counts as sources state them, the newest of each source, by "
+        "source; empty when no source stated one."
+    )
+    def stated_citations(self) -> list[StatedCitationCount]:
+        return [
+            StatedCitationCount(count=c.count, source=c.source, as_of=c.as_of)
+            for c in citations.stated(self.record)
+        ]
+
     @classmethod
     def of(cls, r: NodeRecord) -> Paper:
         return cls(
@@ -607,6 +682,16 @@ class Paper(Explorable):
             summary=r.get("summary"),
             external_ids=_text_list(r.get("externalIds")),
         )
+
+
+async def _citations(
+    info: Info, paper_id: str, cited_by: bool, first: int | None, after: str | None
+) -> CitationConnection:
+    page = await citations.citation_page(
+        info.context, paper_id, cited_by, given(first, CITATIONS), after
+    )
+    edges = [CitationEdge(cursor=encode_cursor(o), node=Paper.of(n)) for o, n in page.items]
+    return CitationConnection(total_count=page.total, edges=edges, page_info=page_info(page))
 
 
 @strawberry.type(
@@ -921,6 +1006,8 @@ __all__ = [
     "Authorship",
     "Award",
     "AwardGrant",
+    "CitationConnection",
+    "CitationEdge",
     "Collaborator",
     "Education",
     "Institution",
@@ -934,6 +1021,7 @@ __all__ = [
     "ResearcherConnection",
     "ResearcherEdge",
     "ResearcherStats",
+    "StatedCitationCount",
     "Talk",
     "Topic",
     "TrustSnapshot",

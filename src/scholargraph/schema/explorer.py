@@ -102,6 +102,11 @@ class RelationType(Enum):
     HOSTED_BY = strawberry.enum_value(
         Rel.HOSTED_BY.value, description="Venue -> Institution: the host of a series."
     )
+    CITES = strawberry.enum_value(
+        Rel.CITES.value,
+        description="Paper -> Paper: a resolved reference. Walked only when named in "
+        "`relationships`.",
+    )
 
 
 async def _node(info: Info, node_id: str) -> Node:
