@@ -17,7 +17,7 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth, headers, observe, tracing, web
+from scholargraph import auth, headers, metrics, observe, tracing, web
 from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
@@ -153,6 +153,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         max_cost=settings.max_query_cost,
         extra_extensions=observers,
     )
+    metrics.enabled = settings.metrics
     metrics_route = [Route("/metrics", observe.metrics_endpoint)] if settings.metrics else []
     app = Starlette(
         routes=[

@@ -27,6 +27,8 @@ from prometheus_client import (
 )
 
 MAX_OPERATION_NAMES = 100
+# SCHOLARGRAPH_METRICS=false turns counting off for the process, as well as the route.
+enabled = True
 ANONYMOUS = "anonymous"
 UNKNOWN = "unknown"
 OTHER = "other"
@@ -95,6 +97,8 @@ _store_series: dict[tuple[str, str], _StoreSeries] = {}
 
 
 def store_round_trip(store: str, kind: str, seconds: float, *, failed: bool = False) -> None:
+    if not enabled:
+        return
     series = _store_series.get((store, kind))
     if series is None:
         series = _store_series[(store, kind)] = _StoreSeries(store, kind)
@@ -136,6 +140,8 @@ def graphql_request(
     operation: str, codes: list[str], seconds: float, cost_spent: int
 ) -> None:
     """One answered GraphQL request: `operation` already bounded, `codes` of its errors."""
+    if not enabled:
+        return
     REQUESTS.labels(operation, code_label(codes[0]) if codes else OK).inc()
     REQUEST_SECONDS.labels(operation).observe(seconds)
     for code in codes:

@@ -99,8 +99,8 @@ class Settings(BaseSettings):
     )
     metrics: bool = Field(
         True,
-        description="Serve Prometheus metrics at /metrics; with several worker processes set "
-        "PROMETHEUS_MULTIPROC_DIR to an empty directory (docs/observability.md).",
+        description="Count Prometheus metrics and serve them at /metrics; with several worker "
+        "processes set PROMETHEUS_MULTIPROC_DIR to an empty directory (docs/observability.md).",
     )
 
 
