@@ -24,7 +24,10 @@ access = logging.getLogger("scholargraph.access")
 _request_id: ContextVar[str | None] = ContextVar("scholargraph_request_id", default=None)
 
 # The attributes every LogRecord has; anything else came in `extra=` and is a field.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+# uvicorn's color_message is its message with terminal colours.
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message", "asctime", "request_id", "color_message",
+}  # fmt: skip
 
 
 def request_id() -> str | None:
