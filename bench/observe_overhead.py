@@ -79,11 +79,11 @@ async def run_store(opened: Opened, samples: int) -> dict[str, list[float]]:
     try:
         for mode, extra in MODES.items():
             port = free_port()
-            env = opened.subprocess_env(
-                SCHOLARGRAPH_LOG_LEVEL="warning",
-                SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000",
+            env = opened.subprocess_env(**{
+                "SCHOLARGRAPH_LOG_LEVEL": "warning",
+                "SCHOLARGRAPH_COST_BUDGET_PER_MINUTE": "1000000000",
                 **extra,
-            )
+            })  # fmt: skip
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             for name in ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"):
                 if name not in extra:
