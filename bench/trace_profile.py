@@ -3,7 +3,8 @@ the store, and each store query with its round trip (docs/observability.md).
 
 For each store (`--stores falkordb,neo4j`, see bench/_stores.py): a fresh store, seeded; the
 app in process with tracing on (the SDK's in-memory exporter); the query sent `--warm-up`
-times untraced-in-print, then once more, whose span tree is printed with durations.
+times untraced-in-print, then once more, whose span tree is printed with durations; at the
+end, the scholargraph series of a /metrics scrape of this process.
 
     .venv/bin/python bench/trace_profile.py [--stores falkordb,neo4j] [--warm-up 3]
 """
@@ -102,6 +103,18 @@ async def trace_once(store_name: str, stores: Stores, warm_up: int) -> None:
             print(line)
 
 
+async def scrape() -> None:
+    """The scholargraph series of /metrics (buckets left out), as a scraper would read them."""
+    app = create_app()  # no store needed: /metrics reads the process's registry
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        text = (await http.get("/metrics")).text
+    print("\n/metrics after those requests (this process; histogram buckets left out):")
+    for line in text.splitlines():
+        if line.startswith("scholargraph_") and "_bucket{" not in line:
+            print(line)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--warm-up", type=int, default=3)
@@ -112,6 +125,7 @@ async def main() -> None:
     async with Stores(names) as stores:
         for name in names:
             await trace_once(name, stores, args.warm_up)
+    await scrape()
 
 
 if __name__ == "__main__":

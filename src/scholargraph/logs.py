@@ -112,12 +112,14 @@ def access_line(
     *,
     quiet: bool = False,
 ) -> None:
+    level = logging.DEBUG if quiet else logging.INFO
+    if not access.isEnabledFor(level):
+        return
     fields: dict[str, Any] = {
         "method": method, "path": path, "status": status, "duration_ms": round(seconds * 1000, 2)
     }  # fmt: skip
     if operation is not None:
         fields.update(operation=operation, cost=cost, outcome=outcome)
-    level = logging.DEBUG if quiet else logging.INFO
     access.log(level, "%s %s %s", method, path, status, extra=fields)
 
 
