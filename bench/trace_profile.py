@@ -24,6 +24,7 @@ from _stores import Stores, add_stores_argument, chosen_stores, machine
 from scholargraph import tracing
 from scholargraph.app import create_app
 from scholargraph.ingest import load
+from scholargraph.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 README_QUERY = """query ReadmeProfile {
@@ -83,7 +84,8 @@ async def trace_once(store_name: str, stores: Stores, warm_up: int) -> None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         tracing.install(provider)
         try:
-            app = create_app(store=opened.store)
+            # A fresh Neo4j plans each query on first sight: slow on a busy machine.
+            app = create_app(Settings(query_timeout_ms=300_000), store=opened.store)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
                 for _ in range(warm_up + 1):

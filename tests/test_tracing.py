@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from scholargraph import tracing
 from scholargraph.app import create_app
 from scholargraph.graphdb.store import Store
+from scholargraph.settings import Settings
 
 README_QUERY = """query ReadmeProfile {
   researcher(name: "will grathwohl") {
@@ -52,7 +53,9 @@ def _parent(span: ReadableSpan) -> int | None:
 
 
 async def test_profile_query_span_tree(exporter: InMemorySpanExporter, seeded: Store) -> None:
-    app = create_app(store=seeded)  # made while tracing is on: with resolver spans
+    # Made while tracing is on: with resolver spans. The long deadline is a hang guard for a
+    # fresh Neo4j on a busy machine, not a bound on anything measured.
+    app = create_app(Settings(query_timeout_ms=120_000), store=seeded)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         # Once untraced-in-the-check: a fresh Neo4j plans each query on first sight, slowly.
