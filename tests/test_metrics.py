@@ -77,6 +77,8 @@ async def test_a_scrape_counts_exactly_what_was_sent(
     assert not_found.json()["data"] == {"researcher": None}
     parse_error = await client.post("/graphql", json={"query": "query Broken { researcher("})
     assert parse_error.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    several = await client.post("/graphql", json={"query": "query A { __typename } query B { __typename }"})
+    assert several.json()["errors"][0]["extensions"]["code"] == "OPERATION_RESOLUTION_FAILURE"
     wrong_type = await client.post("/graphql", content=b"{}", headers={"content-type": "text/x"})
     assert wrong_type.status_code == 415
 
@@ -88,6 +90,8 @@ async def test_a_scrape_counts_exactly_what_was_sent(
     # Refused before an operation was known: the name a client gave is not trusted as a label.
     parse_failed = {"operation": "unknown", "outcome": "GRAPHQL_PARSE_FAILED"}
     assert moved(before, after, requests, **parse_failed) == 1
+    several_failed = {"operation": "unknown", "outcome": "OPERATION_RESOLUTION_FAILURE"}
+    assert moved(before, after, requests, **several_failed) == 1
     unsupported = {"operation": "unknown", "outcome": "UNSUPPORTED_MEDIA_TYPE"}
     assert moved(before, after, requests, **unsupported) == 1
     errors = "scholargraph_graphql_errors_total"
@@ -95,7 +99,7 @@ async def test_a_scrape_counts_exactly_what_was_sent(
     assert moved(before, after, errors, code="UNSUPPORTED_MEDIA_TYPE") == 1
     latency = "scholargraph_graphql_request_duration_seconds_count"
     assert moved(before, after, latency, operation="ReadmeProfile") == 3
-    assert moved(before, after, latency, operation="unknown") == 2
+    assert moved(before, after, latency, operation="unknown") == 3
     spent = "scholargraph_query_cost_points_total"
     assert moved(before, after, spent, operation="ReadmeProfile") == sum(costs) > 0
 

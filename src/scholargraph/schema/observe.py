@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from inspect import isawaitable
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLResolveInfo, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.utils import get_path_from_info
 from strawberry.resolvers import is_default_resolver
@@ -20,11 +20,17 @@ class OperationObserver(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
+        document = context.graphql_document
+        given = getattr(context, "_provided_operation_name", context.operation_name)
+        if document is not None and given is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                return  # refused by OneOperation; strawberry would name the first one
         try:
             name = context.operation_name
             operation_type = context.operation_type.value
-        except (RuntimeError, GraphQLError):
-            return  # no document, or no such operation: refused before execution
+        except Exception:  # no document, no such operation, several unnamed: refused before
+            return  # execution, and counted as `unknown`
         observe.operation_of(context.context, name, operation_type)
 
 
