@@ -58,8 +58,9 @@ async def test_profile_query_span_tree(exporter: InMemorySpanExporter, seeded: S
     app = create_app(Settings(query_timeout_ms=120_000), store=seeded)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        # Once untraced-in-the-check: a fresh Neo4j plans each query on first sight, slowly.
-        assert "errors" not in (await http.post("/graphql", json={"query": README_QUERY})).json()
+        # Once outside the check: a fresh Neo4j plans each query on first sight, slowly enough
+        # on a busy machine to pass a store timeout; the request checked below finds the plans.
+        await http.post("/graphql", json={"query": README_QUERY})
         exporter.clear()  # that, and the store's set-up and seeding, were traced too
         reads = seeded.counters.reads
         answer = await http.post(
