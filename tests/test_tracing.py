@@ -115,7 +115,7 @@ async def test_profile_query_span_tree(exporter: InMemorySpanExporter, seeded: S
             assert "grathwohl" not in str(value).lower(), (span.name, value)
 
 
-async def test_nothing_is_traced_while_off(seeded: Store) -> None:
+def test_nothing_is_traced_while_off() -> None:
     assert not tracing.active()
     assert tracing.store_span("falkordb", "read", "reads.x", "0") is None
     with tracing.operation_span("id") as span:
