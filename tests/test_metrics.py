@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from scholargraph import metrics
+from scholargraph.app import create_app
 from scholargraph.graphdb.store import Store
+from scholargraph.settings import Settings
 
 # The README's query, named.
 README_QUERY = """query ReadmeProfile {
@@ -54,6 +57,17 @@ async def scrape(client: httpx.AsyncClient) -> Samples:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     return parse(response.text)
+
+
+@pytest.fixture
+async def client(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
+    # The long deadline is a hang guard for a fresh Neo4j on a busy machine, which plans each
+    # query slowly on first sight; nothing measured is bounded by it.
+    app = create_app(Settings(query_timeout_ms=120_000), store=seeded)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        await http.post("/graphql", json={"query": README_QUERY})  # plans, before the count
+        yield http
 
 
 async def test_a_scrape_counts_exactly_what_was_sent(
