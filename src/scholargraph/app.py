@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -16,7 +17,7 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth, headers, web
+from scholargraph import auth, headers, metrics, observe, tracing, web
 from scholargraph.budget import InProcessBudget
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
@@ -24,6 +25,7 @@ from scholargraph.ingest import load
 from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
 from scholargraph.schema import build_schema
+from scholargraph.schema.observe import OperationObserver, ResolverSpans
 from scholargraph.settings import Settings
 from scholargraph.transport import GraphQLEndpoint, Params
 
@@ -86,18 +88,27 @@ class GraphQLRoute(GraphQLEndpoint):
     async def _execute(
         self, params: Params, request: Request, allowed: set[OperationType]
     ) -> ExecutionResult:
-        return await self._schema.execute(
-            params.query or "",
-            variable_values=params.variables,
-            context_value=await context_of(request),
-            operation_name=params.operation_name,
-            allowed_operation_types=allowed,
-            operation_extensions=params.extensions,
-        )
+        with observe.execution(request) as observation:
+            context = await context_of(request)
+            context.extra["observation"] = observation
+            result = await self._schema.execute(
+                params.query or "",
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
+            observation.executed(result)
+        return result
 
     async def handle(self, request: Request) -> Response:
-        request.state.request_id = request_id_of(request)
+        # The outer observe.Observed gave it already; kept for the route used on its own.
+        if not getattr(request.state, "request_id", None):
+            request.state.request_id = request_id_of(request)
         response = await super().handle(request)
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            observe.of(request).answered(response)
         response.headers[REQUEST_ID_HEADER] = request.state.request_id
         return response
 
@@ -135,16 +146,28 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             app.state.store = opened
             yield
 
-    schema = build_schema(max_depth=settings.max_query_depth, max_cost=settings.max_query_cost)
+    tracing.configure()  # from OTEL_* variables, once per process; off when they are unset
+    observers = (OperationObserver, ResolverSpans) if tracing.active() else (OperationObserver,)
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_cost=settings.max_query_cost,
+        extra_extensions=observers,
+    )
+    metrics.enabled = settings.metrics
+    metrics_route = [Route("/metrics", observe.metrics_endpoint)] if settings.metrics else []
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLRoute(schema, settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *metrics_route,
             *web.routes(),
         ],
         lifespan=lifespan,
-        middleware=headers.middleware(settings.cors_origins),
+        middleware=[
+            Middleware(observe.Observed, request_id_of=request_id_of),
+            *headers.middleware(settings.cors_origins),
+        ],
     )
     app.state.cost_budget = InProcessBudget(settings.cost_budget_per_minute)
     if store is not None:

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import getpass
 import logging
+import logging.config
 import socket
 import sys
 import time
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from scholargraph import cli_tokens
+from scholargraph import cli_tokens, logs
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.identity import (
     IdentityError,
@@ -101,11 +102,13 @@ def serve(
                 pass
 
         run(probe)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    log_config = logs.config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(log_config)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level=settings.log_level,
+            log_config=log_config,  # applied by every worker process too
+        )  # fmt: skip
     except (SeedError, StoreError) as exc:
         fail(str(exc))
 

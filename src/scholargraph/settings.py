@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -90,6 +91,17 @@ class Settings(BaseSettings):
         "(e.g. https://app.example.org); empty allows none, * allows any.",
     )
     log_level: str = Field("info", description="Log level of the API.")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Log lines as `text` for people or `json` objects for log collectors; "
+        "both carry each request's request_id, and one access line per request names the "
+        "GraphQL operation, status, duration and cost (docs/observability.md).",
+    )
+    metrics: bool = Field(
+        True,
+        description="Count Prometheus metrics and serve them at /metrics; with several worker "
+        "processes set PROMETHEUS_MULTIPROC_DIR to an empty directory (docs/observability.md).",
+    )
 
 
 def describe() -> str:

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from scholargraph.graphdb import deadline
 from scholargraph.graphdb.dialects import FALKORDB
+from scholargraph.graphdb.instrument import RoundTrip
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,17 @@ class FalkorStore:
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.reads += 1
-        return await self._run(query, params, read_only=True)
+        with RoundTrip("falkordb", "read", query) as trip:
+            rows = await self._run(query, params, read_only=True)
+            trip.rows = len(rows)
+        return rows
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        return await self._run(query, params, read_only=False)
+        with RoundTrip("falkordb", "write", query) as trip:
+            rows = await self._run(query, params, read_only=False)
+            trip.rows = len(rows)
+        return rows
 
     async def _run(self, query: str, params: Params | None, *, read_only: bool) -> list[Row]:
         args: dict[str, Any] = dict(params or {})

@@ -29,6 +29,7 @@ from neo4j.exceptions import (
 
 from scholargraph.graphdb import deadline
 from scholargraph.graphdb.dialects import NEO4J
+from scholargraph.graphdb.instrument import RoundTrip
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
 
 log = logging.getLogger(__name__)
@@ -158,11 +159,17 @@ class Neo4jStore:
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.reads += 1
-        return await self._run(query, params, RoutingControl.READ)
+        with RoundTrip("neo4j", "read", query) as trip:
+            rows = await self._run(query, params, RoutingControl.READ)
+            trip.rows = len(rows)
+        return rows
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        return await self._run(query, params, RoutingControl.WRITE)
+        with RoundTrip("neo4j", "write", query) as trip:
+            rows = await self._run(query, params, RoutingControl.WRITE)
+            trip.rows = len(rows)
+        return rows
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")
