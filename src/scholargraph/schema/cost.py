@@ -158,8 +158,11 @@ class _Estimate:
             items = times
             if listed:
                 first = _int(args, "first", field)
+                ids = args.get("ids") if "ids" in field.args else None
                 if first is not None:
                     per_parent = first
+                elif isinstance(ids, list):
+                    per_parent = len(ids)  # a batch lookup returns one item per id asked
                 elif page is not None:
                     per_parent = page.of(owner.name, node.name.value)
                 else:
