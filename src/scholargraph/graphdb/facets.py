@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from scholargraph.graphdb.model import ENTITY, Label, Rel
+from scholargraph.graphdb.reads import NodeRecord, record
 from scholargraph.graphdb.store import Store
 
 Scope = Literal["researcher", "venue", "papers"]
@@ -91,7 +92,10 @@ _FACETS = {
     + "UNWIND [['year', toString(year)]] + [k IN kinds | ['kind', k]] "
     "+ [x IN venues | ['venue', x]] + [x IN topics | ['topic', x]] AS f "
     "WITH p, f WHERE f[1] IS NOT NULL "
-    "RETURN f[0] AS facet, f[1] AS value, count(DISTINCT p) AS n"
+    "WITH f[0] AS facet, f[1] AS value, count(DISTINCT p) AS n "
+    # The venues and topics themselves, in the same round trip (a year or kind names none).
+    f"OPTIONAL MATCH (e:{ENTITY} {{id: value}}) WHERE facet IN ['venue', 'topic'] "
+    "RETURN facet, value, n, e.id AS id, labels(e) AS labels, properties(e) AS props"
     for scope in _SCOPES
 }
 
@@ -115,19 +119,23 @@ class Facets:
     kinds: list[tuple[str, int]]  # most papers first, then by value
     venues: list[tuple[str, int]]
     topics: list[tuple[str, int]]
+    nodes: dict[str, NodeRecord]  # the venues and topics named above
 
 
 async def facets(store: Store, scope: Scope, key: str | Sequence[str], flt: WorkFilter) -> Facets:
     """Counts of the filtered papers per year, kind, venue and topic (one round trip)."""
     counted: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    nodes: dict[str, NodeRecord] = {}
     for row in await store.read(_FACETS[scope], _params(scope, key, flt)):
         counted[row["facet"]].append((str(row["value"]), int(row["n"])))
+        if row["id"] is not None:
+            nodes[row["id"]] = record(row)
 
     def ranked(facet: Facet) -> list[tuple[str, int]]:
         return sorted(counted[facet], key=lambda vc: (-vc[1], vc[0]))
 
     years = sorted((int(float(v)), n) for v, n in counted["year"])
-    return Facets(years, ranked("kind"), ranked("venue"), ranked("topic"))
+    return Facets(years, ranked("kind"), ranked("venue"), ranked("topic"), nodes)
 
 
 __all__ = ["MAX_FILTER_VALUES", "Facets", "Scope", "WorkFilter", "facets", "filtered"]

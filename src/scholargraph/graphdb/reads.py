@@ -42,6 +42,11 @@ def _record(row: Row) -> NodeRecord:
     return NodeRecord(row["id"], Label(labels[0]), props)
 
 
+def record(row: Row) -> NodeRecord:
+    """A node from a row with its `id`, `labels` and `props` (as `properties(n)` gives them)."""
+    return _record(row)
+
+
 _NODES = (
     f"UNWIND $ids AS id MATCH (n:{ENTITY} {{id: id}}) "
     "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
@@ -195,6 +200,7 @@ __all__ = [
     "degrees",
     "neighbors",
     "nodes_by_ids",
+    "record",
     "researcher_id_by_name",
     "researcher_page",
     "works",

@@ -92,8 +92,7 @@ async def facets(ctx: Context, scope: FacetScope) -> ResolvedFacets:
     if scope.scope == "papers" and not scope.key:
         return ResolvedFacets([], [], [], [])
     found = await facets_db.facets(ctx.store, scope.scope, scope.key, scope.filter)
-    wanted = [v for v, _ in found.venues] + [t for t, _ in found.topics]
-    nodes = dict(zip(wanted, await ctx.loaders.node.load_many(wanted), strict=True))
+    nodes = found.nodes
 
     def resolved(pairs: list[tuple[str, int]]) -> list[tuple[NodeRecord, int]]:
         return [(node, n) for key, n in pairs if (node := nodes.get(key)) is not None]
