@@ -23,7 +23,7 @@ MAX_TOKENS = 8
 MAX_FIRST = 50
 # Candidates the index hands over per kind before our ranking; a prefix matching more (one
 # or two letters) is ranked among the first this many the engine returns.
-CANDIDATES_PER_LABEL = 200
+CANDIDATES_PER_LABEL = 50
 
 
 class SuggestInputError(ValueError):
