@@ -40,7 +40,8 @@ def test_contract_field_names_are_public() -> None:
         "interface Node",
         "researcher(id: ID = null, name: String = null): Researcher",
         "researchers(search: String = null, first: Int = 20, after: String = null): ResearcherConnection!",
-        "works(kind: PublicationKind = null, first: Int = 50, after: String = null): WorkConnection!",
+        "works(kind: PublicationKind = null, first: Int = 50, after: String = null, filter: "
+        "WorkFilter = null): WorkConnection!",
         "collaborators(first: Int = 10): [Collaborator!]!",
         "trust: TrustSnapshot!",
         "stats: ResearcherStats!",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scholargraph.graphdb.model import ENTITY, Label, Rel
 from scholargraph.graphdb.store import Dialect
 
@@ -35,6 +37,35 @@ def _falkor_expression(tokens: list[str]) -> str:
 
 def _lucene_expression(tokens: list[str]) -> str:
     return " AND ".join(_prefix_terms(tokens))
+
+
+def _falkor_any_prefix(alternatives: list[list[str]]) -> str:
+    # RediSearch: juxtaposition is AND, `|` inside parentheses is OR.
+    return " ".join(
+        "(" + "|".join(f"{w}*" for w in words) + ")" if len(words) > 1 else f"{words[0]}*"
+        for words in alternatives
+    )
+
+
+def _lucene_any_prefix(alternatives: list[list[str]]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join(f"{w}*" for w in words) + ")" if len(words) > 1 else f"{words[0]}*"
+        for words in alternatives
+    )
+
+
+# Suggestions (graphdb/suggest.py) share the search index; only the call differs. `{label}`
+# is replaced from the Label whitelist; $query is the expression below, `node` comes out.
+SUGGEST_CALL: dict[str, str] = {
+    "falkordb": "CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node",
+    "neo4j": "CALL db.index.fulltext.queryNodes('search_{lower}', $query) YIELD node",
+}
+# For each typed word, its spellings (folded, transliteration-collapsed): one must match as a
+# word prefix; every typed word must. One letter too: a search box starts with one.
+SUGGEST_EXPRESSION: dict[str, Callable[[list[list[str]]], str]] = {
+    "falkordb": _falkor_any_prefix,
+    "neo4j": _lucene_any_prefix,
+}
 
 
 FALKORDB = Dialect(
@@ -97,4 +128,4 @@ NEO4J = Dialect(
     ),
 )
 
-__all__ = ["FALKORDB", "NEO4J", "SEARCHABLE"]
+__all__ = ["FALKORDB", "NEO4J", "SEARCHABLE", "SUGGEST_CALL", "SUGGEST_EXPRESSION"]

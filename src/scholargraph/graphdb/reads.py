@@ -42,8 +42,8 @@ def _record(row: Row) -> NodeRecord:
     return NodeRecord(row["id"], Label(labels[0]), props)
 
 
-def record_of(row: Row) -> NodeRecord:
-    """A node from a row of `id`, `labels` and `props`."""
+def record(row: Row) -> NodeRecord:
+    """A node from a row with its `id`, `labels` and `props` (as `properties(n)` gives them)."""
     return _record(row)
 
 
@@ -200,6 +200,7 @@ __all__ = [
     "degrees",
     "neighbors",
     "nodes_by_ids",
+    "record",
     "researcher_id_by_name",
     "researcher_page",
     "works",

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from scholargraph.errors import BadUserInput, NotFound
 from scholargraph.graphdb import explorer as explorer_db
+from scholargraph.graphdb import facets as facets_db
 from scholargraph.graphdb import search as search_db
+from scholargraph.graphdb.facets import WorkFilter
 from scholargraph.graphdb.model import KNOWLEDGE_LABELS, Label, Rel
 from scholargraph.graphdb.reads import NodeRecord
 from scholargraph.resolvers.context import Context
@@ -87,19 +89,35 @@ class SearchPage:
     total: int
     has_next: bool
     has_previous: bool
+    papers: tuple[str, ...] = ()  # the paper hits of every page: what facets count
 
 
 async def search(
-    ctx: Context, query: str, labels: Sequence[Label] | None, first: int, after: str | None
+    ctx: Context,
+    query: str,
+    labels: Sequence[Label] | None,
+    first: int,
+    after: str | None,
+    work_filter: WorkFilter | None = None,
 ) -> SearchPage:
+    work_filter = work_filter or WorkFilter()
     check_first(first, maximum=MAX_SEARCH_FIRST)
-    start = decode_cursor(after)
+    start = decode_cursor(after, work_filter.fingerprint())
     if labels is not None and not labels:
         return SearchPage([], 0, False, start > 0)  # an empty filter matches nothing
+    if not work_filter.empty:
+        if labels is not None and Label.PAPER not in labels:
+            return SearchPage([], 0, False, start > 0)  # a work filter keeps papers only
+        labels = [Label.PAPER]
     try:
         hits = await search_db.search(ctx.store, query, labels)
     except search_db.SearchInputError as exc:
         raise BadUserInput(str(exc), argument="query") from None
+    papers = tuple(h.id for h in hits if h.label is Label.PAPER)
+    if not work_filter.empty and papers:
+        kept = await facets_db.filtered(ctx.store, "papers", papers, work_filter)
+        hits = [h for h in hits if h.id in kept]
+        papers = tuple(h.id for h in hits)
     window = hits[start : start + first]
     nodes = await ctx.loaders.node.load_many([h.id for h in window])
     items = [
@@ -107,7 +125,7 @@ async def search(
         for i, (hit, node) in enumerate(zip(window, nodes, strict=True))
         if node is not None
     ]
-    return SearchPage(items, len(hits), start + first < len(hits), start > 0)
+    return SearchPage(items, len(hits), start + first < len(hits), start > 0, papers)
 
 
 __all__ = [

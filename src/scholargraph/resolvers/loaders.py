@@ -53,7 +53,7 @@ class Loaders:
         # break); one more read, only for ids not found directly.
         gone = [i for i in ids if i not in found and i.startswith(f"{PREFIX[Label.RESEARCHER]}:")]
         for old, row in (await identity.redirects(self.store, gone)).items():
-            found[old] = reads.record_of({**row, "id": row["into"]})
+            found[old] = reads.record({**row, "id": row["into"]})
         return [found.get(i) for i in ids]
 
     def edges(

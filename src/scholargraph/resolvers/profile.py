@@ -65,37 +65,58 @@ class Page:
     has_previous: bool
 
 
-def _page_of(ids: list[str], first: int, after: str | None) -> tuple[list[str], int, int]:
+def _page_of(
+    ids: list[str], first: int, after: str | None, tag: str = ""
+) -> tuple[list[str], int, int]:
     check_first(first)
-    start = decode_cursor(after)
+    start = decode_cursor(after, tag)
     return ids[start : start + first], start, len(ids)
 
 
-async def _load_page(ctx: Context, ids: list[str], first: int, after: str | None) -> Page:
-    window, start, total = _page_of(ids, first, after)
+async def _load_page(
+    ctx: Context, ids: list[str], first: int, after: str | None, tag: str = ""
+) -> Page:
+    window, start, total = _page_of(ids, first, after, tag)
     nodes = await ctx.loaders.node.load_many(window)
     items = [(start + i, n) for i, n in enumerate(nodes) if n is not None]
     return Page(items, total, start + first < total, start > 0)
 
 
 async def works(
-    ctx: Context, researcher_id: str, kind: str | None, first: int, after: str | None
+    ctx: Context,
+    researcher_id: str,
+    kind: str | None,
+    first: int,
+    after: str | None,
+    passing: set[str] | None = None,
+    tag: str = "",
 ) -> Page:
+    """`passing`: the papers a filter keeps (None: all); `tag`: that filter's fingerprint."""
     refs = await ctx.loaders.works.load(researcher_id)
     if kind is not None:
         refs = [r for r in refs if kind in r.kinds]
-    return await _load_page(ctx, [r.paper for r in refs], first, after)
+    if passing is not None:
+        refs = [r for r in refs if r.paper in passing]
+    return await _load_page(ctx, [r.paper for r in refs], first, after, tag)
 
 
 async def venue_publications(
-    ctx: Context, venue_id: str, year: int | None, first: int, after: str | None
+    ctx: Context,
+    venue_id: str,
+    year: int | None,
+    first: int,
+    after: str | None,
+    passing: set[str] | None = None,
+    tag: str = "",
 ) -> tuple[Page, list[tuple[EdgeRecord, NodeRecord]]]:
     """A venue's papers, newest first; the page and the publication behind each paper."""
     found = await linked(ctx, venue_id, Rel.PUBLISHED_AT, "in")
     if year is not None:
         found = [p for p in found if p[0].props.get("year") == year]
+    if passing is not None:
+        found = [p for p in found if p[1].id in passing]
     found.sort(key=lambda p: (-(p[0].props.get("year") or 0), p[1].get("title", ""), p[1].id))
-    window, start, total = _page_of([n.id for _, n in found], first, after)
+    window, start, total = _page_of([n.id for _, n in found], first, after, tag)
     chosen = found[start : start + len(window)]
     items = [(start + i, n) for i, (_, n) in enumerate(chosen)]
     return Page(items, total, start + first < total, start > 0), chosen

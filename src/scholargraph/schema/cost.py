@@ -49,6 +49,16 @@ LIST_ESTIMATES: dict[tuple[str, str], int] = {
     ("Account", "ownedProfiles"): 1,
     # One per source that states a count (OpenAlex, Google Scholar via paperlists, ...).
     ("Paper", "statedCitations"): 3,
+    ("WorkFacets", "kinds"): 4,  # there are four kinds of appearance
+}
+# Objects that cost more than what they return: a facet set reads every paper of its
+# filtered list in the store (a researcher's works, a venue's papers, search's paper hits),
+# whatever the page size; this many papers is the estimate (docs/cost.md).
+FACETS_READ = 100
+FIELD_COSTS: dict[tuple[str, str], int] = {
+    ("WorkConnection", "facets"): FACETS_READ,
+    ("VenuePublicationConnection", "facets"): FACETS_READ,
+    ("SearchConnection", "facets"): FACETS_READ,
 }
 
 
@@ -158,10 +168,14 @@ class _Estimate:
             except GraphQLError:
                 args = {}  # execution reports it; the estimate treats it as defaults
             items = times
+            total += times * FIELD_COSTS.get((owner.name, node.name.value), 0)
             if listed:
                 first = _int(args, "first", field)
+                ids = args.get("ids") if "ids" in field.args else None
                 if first is not None:
                     per_parent = first
+                elif isinstance(ids, list):
+                    per_parent = len(ids)  # a batch lookup returns one item per id asked
                 elif page is not None:
                     per_parent = page.of(owner.name, node.name.value)
                 else:
@@ -278,6 +292,8 @@ class QueryCost(SchemaExtension):
 
 
 __all__ = [
+    "FACETS_READ",
+    "FIELD_COSTS",
     "LIST_ESTIMATE",
     "LIST_ESTIMATES",
     "QueryCost",

@@ -12,8 +12,9 @@ from strawberry import Private
 
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
-from scholargraph.resolvers import citations, profile
+from scholargraph.resolvers import citations, filters, profile
 from scholargraph.resolvers.context import Context
+from scholargraph.resolvers.filters import FacetScope
 from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.enums import (
     AwardKind,
@@ -123,13 +124,13 @@ class Paged(Protocol):
     def has_previous(self) -> bool: ...
 
 
-def page_info(page: Paged) -> PageInfo:
+def page_info(page: Paged, tag: str = "") -> PageInfo:
     offsets = [offset for offset, _ in page.items]
     return PageInfo(
         has_next_page=page.has_next,
         has_previous_page=page.has_previous,
-        start_cursor=encode_cursor(offsets[0]) if offsets else None,
-        end_cursor=encode_cursor(offsets[-1]) if offsets else None,
+        start_cursor=encode_cursor(offsets[0], tag) if offsets else None,
+        end_cursor=encode_cursor(offsets[-1], tag) if offsets else None,
     )
 
 
@@ -277,6 +278,113 @@ class TrustSnapshot:
     claimed: bool = strawberry.field(description="An account owns this profile.")
 
 
+@strawberry.input(
+    name="WorkFilter",
+    description="Keeps the papers that match every given field; a null field keeps all, an "
+    "empty list keeps none. The same filter works on Researcher.works, Venue.publications and "
+    "search (where it keeps only papers).",
+)
+class WorkFilterInput:
+    kinds: list[PublicationKind] | None = strawberry.field(
+        default=None, description="Papers with an appearance of one of these kinds."
+    )
+    year_from: int | None = strawberry.field(
+        default=None,
+        description="Papers whose year (the earliest appearance anywhere, as Paper.year) is this "
+        "or later; 0 to 9999.",
+    )
+    year_to: int | None = strawberry.field(
+        default=None, description="Papers whose year is this or earlier; 0 to 9999."
+    )
+    venue_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Papers that appeared at one of these venues (up to 100 ids)."
+    )
+    topic_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Papers with one of these topics (up to 100 ids)."
+    )
+
+
+def facet_scope(
+    scope: filters.Scope, key: str | tuple[str, ...], given_filter: WorkFilterInput | None
+) -> FacetScope:
+    """The checked filter of a connection (BAD_USER_INPUT when it cannot be applied)."""
+    f = given_filter or WorkFilterInput()
+    checked = filters.work_filter(
+        None if f.kinds is None else [str(k.value) for k in f.kinds],
+        f.year_from,
+        f.year_to,
+        None if f.venue_ids is None else [str(v) for v in f.venue_ids],
+        None if f.topic_ids is None else [str(t) for t in f.topic_ids],
+    )
+    return FacetScope(scope, key, checked)
+
+
+FILTER_ARG = (
+    "Only the papers matching this filter (see WorkFilter); all when null. A cursor stays "
+    "valid only with the filter it was issued with."
+)
+FACETS_DESCRIPTION = (
+    "How many papers of the whole filtered list (not only this page) fall in each year, kind, "
+    "venue and topic, counted in the store. Every facet respects the whole filter, its own "
+    "dimension included (as OpenAlex's group_by): with `kinds: [WORKSHOP]` the kinds facet "
+    "counts the workshop papers under each of their kinds. A paper counts once in each value it "
+    "has (a paper at two venues counts under both)."
+)
+
+
+@strawberry.type(description="How many papers have one year (Paper.year: the earliest appearance).")
+class YearCount:
+    value: int = strawberry.field(description="The year.")
+    count: int = strawberry.field(description="Distinct papers of that year.")
+
+
+@strawberry.type(description="How many papers have an appearance of one kind.")
+class KindCount:
+    value: PublicationKind = strawberry.field(description="The kind of appearance.")
+    count: int = strawberry.field(description="Distinct papers with an appearance of that kind.")
+
+
+@strawberry.type(description="How many papers appeared at one venue.")
+class VenueCount:
+    venue: Venue = strawberry.field(description="The venue; pass its id in `venueIds` to filter.")
+    count: int = strawberry.field(description="Distinct papers that appeared there.")
+
+
+@strawberry.type(description="How many papers have one topic.")
+class TopicCount:
+    topic: Topic = strawberry.field(description="The topic; pass its id in `topicIds` to filter.")
+    count: int = strawberry.field(description="Distinct papers with that topic.")
+
+
+@strawberry.type(
+    description="Counts of a filtered list of papers by year, kind, venue and topic. Years in "
+    "ascending order (for a chart); the others by count, highest first, then by value or id."
+)
+class WorkFacets:
+    years: list[YearCount] = strawberry.field(
+        description="Papers per year; papers without one are not counted."
+    )
+    kinds: list[KindCount] = strawberry.field(description="Papers per kind of appearance.")
+    venues: list[VenueCount] = strawberry.field(description="Papers per venue.")
+    topics: list[TopicCount] = strawberry.field(description="Papers per topic.")
+
+
+async def resolve_facets(info: Info, scope: FacetScope | None) -> WorkFacets:
+    if scope is None:
+        return WorkFacets(years=[], kinds=[], venues=[], topics=[])
+    found = await filters.facets(info.context, scope)
+    return WorkFacets(
+        years=[YearCount(value=y, count=n) for y, n in found.years],
+        kinds=[
+            KindCount(value=kind, count=n)
+            for k, n in found.kinds
+            if (kind := parse(PublicationKind, k)) is not None
+        ],
+        venues=[VenueCount(venue=Venue.of(v), count=n) for v, n in found.venues],
+        topics=[TopicCount(topic=Topic.of(t), count=n) for t, n in found.topics],
+    )
+
+
 @strawberry.type(description="One paper in a page of a researcher's works.")
 class WorkEdge:
     cursor: str = strawberry.field(description="Pass as `after` to continue after this paper.")
@@ -290,6 +398,11 @@ class WorkConnection:
     total_count: int = strawberry.field(description="Distinct papers, whatever their venues.")
     edges: list[WorkEdge] = strawberry.field(description="The papers of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    scope: Private[FacetScope | None] = None
+
+    @strawberry.field(description=FACETS_DESCRIPTION)
+    async def facets(self, info: Info) -> WorkFacets:
+        return await resolve_facets(info, self.scope)
 
 
 @strawberry.type(description="One researcher in a page of researchers.")
@@ -312,6 +425,11 @@ class VenuePublicationConnection:
     )
     edges: list[VenuePublication] = strawberry.field(description="The papers of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    scope: Private[FacetScope | None] = None
+
+    @strawberry.field(description=FACETS_DESCRIPTION)
+    async def facets(self, info: Info) -> WorkFacets:
+        return await resolve_facets(info, self.scope)
 
 
 @strawberry.type(description="A paper in a list of references or of citing papers.")
@@ -457,11 +575,20 @@ class Researcher(Explorable):
                 "the start when null."
             ),
         ] = None,
+        filter: Annotated[
+            WorkFilterInput | None, strawberry.argument(description=FILTER_ARG)
+        ] = None,
     ) -> WorkConnection:
         kind_value = str(kind.value) if kind else None
-        page = await profile.works(info.context, self.id, kind_value, given(first, WORKS), after)
-        edges = [WorkEdge(cursor=encode_cursor(o), node=Paper.of(n)) for o, n in page.items]
-        return WorkConnection(total_count=page.total, edges=edges, page_info=page_info(page))
+        scope = facet_scope("researcher", self.id, filter)
+        tag = scope.filter.fingerprint()
+        page = await filters.works(
+            info.context, self.id, kind_value, scope, given(first, WORKS), after
+        )
+        edges = [WorkEdge(cursor=encode_cursor(o, tag), node=Paper.of(n)) for o, n in page.items]
+        return WorkConnection(
+            total_count=page.total, edges=edges, page_info=page_info(page, tag), scope=scope
+        )
 
     @strawberry.field(description="Talks given, newest first.")
     async def talks(self, info: Info) -> list[Talk]:
@@ -746,14 +873,19 @@ class Venue(Node):
                 description="Only papers that appeared here in this year; every year when null."
             ),
         ] = None,
+        filter: Annotated[
+            WorkFilterInput | None, strawberry.argument(description=FILTER_ARG)
+        ] = None,
     ) -> VenuePublicationConnection:
-        page, found = await profile.venue_publications(
-            info.context, self.id, year, given(first, WORKS), after
+        scope = facet_scope("venue", self.id, filter)
+        page, found = await filters.venue_publications(
+            info.context, self.id, year, scope, given(first, WORKS), after
         )
         return VenuePublicationConnection(
             total_count=page.total,
             edges=[VenuePublication(paper=Paper.of(n), **_publication_fields(e)) for e, n in found],
-            page_info=page_info(page),
+            page_info=page_info(page, scope.filter.fingerprint()),
+            scope=scope,
         )
 
     @classmethod
@@ -1029,6 +1161,9 @@ __all__ = [
     "VenuePublication",
     "WorkConnection",
     "WorkEdge",
+    "WorkFacets",
+    "WorkFilterInput",
+    "facet_scope",
     "page_info",
     "to_node",
 ]

@@ -11,8 +11,11 @@ from strawberry.scalars import JSON
 from scholargraph.graphdb import explorer as explorer_db
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.resolvers import explorer
+from scholargraph.resolvers.filters import FacetScope
 from scholargraph.resolvers.pagination import encode_cursor, given
 from scholargraph.schema.entities import (
+    FACETS_DESCRIPTION,
+    FILTER_ARG,
     HOPS,
     HOPS_ARG,
     LABELS_ARG,
@@ -24,6 +27,10 @@ from scholargraph.schema.entities import (
     PageInfo,
     Paper,
     Researcher,
+    WorkFacets,
+    WorkFilterInput,
+    facet_scope,
+    resolve_facets,
     to_node,
 )
 
@@ -245,6 +252,14 @@ class SearchConnection:
     total_count: int = strawberry.field(description="How many nodes match in all pages.")
     edges: list[SearchEdge] = strawberry.field(description="The hits of this page, best first.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    scope: strawberry.Private[FacetScope | None] = None
+
+    @strawberry.field(
+        description=FACETS_DESCRIPTION + " Over search, the facets count the paper hits of all "
+        "pages (other kinds of hit have no year, kind, venue or topic)."
+    )
+    async def facets(self, info: Info) -> WorkFacets:
+        return await resolve_facets(info, self.scope)
 
 
 NEIGHBORHOOD_DESCRIPTION = (
@@ -348,12 +363,22 @@ class ExplorerQuery:
                 description="A cursor from the previous page; from the start when null."
             ),
         ] = None,
+        filter: Annotated[
+            WorkFilterInput | None,
+            strawberry.argument(
+                description=FILTER_ARG + " With a filter, search finds papers only."
+            ),
+        ] = None,
     ) -> SearchConnection:
         labels = None if types is None else [Label[t.name] for t in types]
-        page = await explorer.search(info.context, query, labels, given(first, SEARCH), after)
+        scope = facet_scope("papers", (), filter)
+        tag = scope.filter.fingerprint()
+        page = await explorer.search(
+            info.context, query, labels, given(first, SEARCH), after, scope.filter
+        )
         edges = [
             SearchEdge(
-                cursor=encode_cursor(item.offset),
+                cursor=encode_cursor(item.offset, tag),
                 score=item.hit.score,
                 matched=item.hit.matched,
                 node=node,
@@ -368,9 +393,10 @@ class ExplorerQuery:
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
-                start_cursor=encode_cursor(offsets[0]) if offsets else None,
-                end_cursor=encode_cursor(offsets[-1]) if offsets else None,
+                start_cursor=encode_cursor(offsets[0], tag) if offsets else None,
+                end_cursor=encode_cursor(offsets[-1], tag) if offsets else None,
             ),
+            scope=FacetScope("papers", page.papers, scope.filter),
         )
 
 
