@@ -9,6 +9,7 @@ that takes `store` (or `seeded`, `client`) runs once per backend.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import os
@@ -140,8 +141,23 @@ def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if NEO4J_MISSING:
         pytest.skip(NEO4J_MISSING)
     server = LocalNeo4j(tmp_path_factory.mktemp("neo4j")).start()
+    # In a thread of its own: this fixture is first asked for from inside a running event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _warm_up(server.uri)).result()
     yield server.uri
     server.stop()
+
+
+async def _warm_up(uri: str) -> None:
+    # A cold JVM plans and compiles its first queries slowly; on a loaded machine that can pass
+    # the tests' 10 s read timeout, so the first queries run once here, without that bound.
+    backend = await open_neo4j(uri, timeout_ms=300_000)
+    try:
+        await ensure_schema(backend)
+        await load.seed(backend, SEEDS)
+        await backend.write("MATCH (n) DETACH DELETE n")
+    finally:
+        await backend.close()
 
 
 @pytest.fixture(scope="session")
