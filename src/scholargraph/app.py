@@ -17,7 +17,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from scholargraph import auth, headers, web
-from scholargraph.budget import InProcessBudget
+from scholargraph.budget import budget_for
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 summary = await load.seed(opened, settings.seeds_dir)
                 log.info("seeded an empty graph: %s", summary)
             app.state.store = opened
+            app.state.cost_budget = budget_for(opened, settings.cost_budget_per_minute)
             yield
 
     schema = build_schema(max_depth=settings.max_query_depth, max_cost=settings.max_query_cost)
@@ -146,9 +147,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
         middleware=headers.middleware(settings.cors_origins),
     )
-    app.state.cost_budget = InProcessBudget(settings.cost_budget_per_minute)
     if store is not None:
         app.state.store = store  # usable without a lifespan run (tests, embedding)
+        app.state.cost_budget = budget_for(store, settings.cost_budget_per_minute)
     return app
 
 
