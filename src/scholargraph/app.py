@@ -16,14 +16,16 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth, headers, web
+from scholargraph import auth, headers, response_cache, web
 from scholargraph.budget import budget_for
+from scholargraph.graphdb import generation
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
 from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
 from scholargraph.schema import build_schema
+from scholargraph.schema.cost import client_of, over_budget, report
 from scholargraph.settings import Settings
 from scholargraph.transport import GraphQLEndpoint, Params
 
@@ -82,18 +84,50 @@ class GraphQLRoute(GraphQLEndpoint):
             cache_max_age_s=settings.cache_max_age_s,
         )
         self._schema = schema
+        self.cache = response_cache.ResponseCache(settings.response_cache_size)
 
     async def _execute(
         self, params: Params, request: Request, allowed: set[OperationType]
     ) -> ExecutionResult:
-        return await self._schema.execute(
+        context = await context_of(request)
+        key = generation_now = None
+        if self.cache.size and params.query and "authorization" not in request.headers:
+            key = response_cache.key_of(params.query, params.operation_name, params.variables)
+            try:
+                generation_now = await generation.current(context.store)
+            except StoreError:
+                generation_now = None  # the execution will say what is wrong
+            entry = None if generation_now is None else self.cache.get(key, generation_now)
+            if entry is not None:
+                return await self._cached(entry, context)
+        result = await self._schema.execute(
             params.query or "",
             variable_values=params.variables,
-            context_value=await context_of(request),
+            context_value=context,
             operation_name=params.operation_name,
             allowed_operation_types=allowed,
             operation_extensions=params.extensions,
         )
+        if (
+            key is not None and generation_now is not None
+            and result.data is not None and not result.errors
+            and response_cache.is_query(params.query or "", params.operation_name)
+        ):  # fmt: skip
+            requested = int(((result.extensions or {}).get("cost") or {}).get("requested", 0))
+            self.cache.put(key, generation_now, response_cache.Entry(result.data, requested))
+        return result
+
+    async def _cached(self, entry: response_cache.Entry, context: Context) -> ExecutionResult:
+        """A kept answer, charged to the client's budget as its execution would have been."""
+        budget = context.extra.get("cost_budget")
+        client = client_of(context)
+        if budget is None or client is None:
+            return ExecutionResult(entry.data, None, {"cost": report(entry.requested, None)})
+        spend = await budget.spend(client, entry.requested)
+        extensions = {"cost": report(entry.requested, spend)}
+        if not spend.allowed:
+            return ExecutionResult(None, [over_budget(entry.requested, spend)], extensions)
+        return ExecutionResult(entry.data, None, extensions)
 
     async def handle(self, request: Request) -> Response:
         request.state.request_id = request_id_of(request)
@@ -137,9 +171,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             yield
 
     schema = build_schema(max_depth=settings.max_query_depth, max_cost=settings.max_query_cost)
+    graphql = GraphQLRoute(schema, settings)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLRoute(schema, settings)),
+            Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *web.routes(),
@@ -147,6 +182,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
         middleware=headers.middleware(settings.cors_origins),
     )
+    app.state.response_cache = graphql.cache
     if store is not None:
         app.state.store = store  # usable without a lifespan run (tests, embedding)
         app.state.cost_budget = budget_for(store, settings.cost_budget_per_minute)

@@ -16,28 +16,33 @@ from typing import Any
 
 from scholargraph.graphdb.model import WRITE_GENERATION
 
+# A wipe (MATCH (n) DETACH DELETE n) deletes the node too; a fresh random epoch keeps the
+# count that restarts from 1 from ever equalling a generation read before the wipe.
 NEO4J_BUMP = (
     f"MERGE (g:{WRITE_GENERATION} {{id: 'writes'}}) "
-    "SET g.value = coalesce(g.value, 0) + 1 RETURN g.value AS value"
+    "ON CREATE SET g.epoch = randomUUID(), g.value = 0 "
+    "SET g.value = g.value + 1"
 )
-# sum(): a count that still grows if a race ever created two nodes before the constraint.
-NEO4J_READ = f"MATCH (g:{WRITE_GENERATION}) RETURN sum(g.value) AS value"
+NEO4J_READ = (
+    f"MATCH (g:{WRITE_GENERATION} {{id: 'writes'}}) "
+    "RETURN g.epoch + ':' + toString(g.value) AS value"
+)
 
 
 def falkor_key(graph: str) -> str:
     return f"scholargraph:{graph}:generation"
 
 
-async def current(store: Any) -> int | None:
-    """The store's write generation now; None for a store that keeps none (test doubles),
-    which nothing may be cached against."""
+async def current(store: Any) -> str | None:
+    """The store's write generation now, compared for equality only; None for a store that
+    keeps none (test doubles), which nothing may be cached against."""
     name = getattr(getattr(store, "dialect", None), "name", None)
     if name == "falkordb":
         value = await store.redis.get(falkor_key(store.graph_name))
-        return int(value or 0)
+        return str(value or 0)
     if name == "neo4j":
         rows = await store.bookkeeping(NEO4J_READ, {}, write=False)
-        return int(rows[0]["value"] or 0) if rows else 0
+        return str(rows[0]["value"]) if rows else "0"
     return None
 
 
