@@ -80,6 +80,22 @@ async def test_a_kept_answer_is_the_computed_one_and_still_costs(seeded: Store) 
     assert cached.state.response_cache.hits == 2
 
 
+async def test_identical_misses_wait_for_one_execution(seeded: Store) -> None:
+    query = readme_query()
+    alone = create_app(Settings(response_cache_size=0), store=seeded)
+    await _post(alone, query, address="10.0.0.8")  # the first request reads a little more
+    seeded.counters.reads = 0
+    one = await _post(alone, query, address="10.0.0.8")
+    reads_of_one = seeded.counters.reads
+    app = create_app(store=seeded)
+    seeded.counters.reads = 0
+    bodies = await asyncio.gather(*(_post(app, query) for _ in range(8)))
+    # One execution's reads (their number varies a little with how DataLoaders batch), not 8.
+    assert 0 < seeded.counters.reads < 2 * reads_of_one
+    assert all(body["data"] == one["data"] for body in bodies)
+    assert app.state.response_cache.hits == 0  # the seven others waited; none found it kept
+
+
 async def test_answers_with_a_token_or_errors_and_mutations_are_not_kept(seeded: Store) -> None:
     app = create_app(store=seeded)
     token = (await auth.issue_token(seeded, "carol")).token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -97,10 +98,33 @@ class GraphQLRoute(GraphQLEndpoint):
                 generation_now = await generation.current(context.store)
             except StoreError:
                 generation_now = None  # the execution will say what is wrong
-            entry = None if generation_now is None else self.cache.get(key, generation_now)
-            if entry is not None:
-                return await self._cached(entry, context)
-        result = await self._schema.execute(
+        if key is None or generation_now is None:
+            return await self._run_schema(params, context, allowed)
+        entry = self.cache.get(key, generation_now)
+        if entry is None:
+            # Identical requests that miss together wait for one execution, instead of 32
+            # clients computing the same answer at once on a cold cache.
+            leader = self.cache.flight(key, generation_now)
+            if leader is not None:
+                entry = await asyncio.shield(leader)
+        if entry is not None:
+            return await self._cached(entry, context)
+        result = None
+        try:
+            result = await self._run_schema(params, context, allowed)
+        finally:
+            if result is not None and result.data is not None and not result.errors and (
+                response_cache.is_query(params.query or "", params.operation_name)
+            ):  # fmt: skip
+                cost = (result.extensions or {}).get("cost") or {}
+                entry = response_cache.Entry(result.data, int(cost.get("requested", 0)))
+            self.cache.land(key, generation_now, entry)
+        return result
+
+    async def _run_schema(
+        self, params: Params, context: Context, allowed: set[OperationType]
+    ) -> ExecutionResult:
+        return await self._schema.execute(
             params.query or "",
             variable_values=params.variables,
             context_value=context,
@@ -108,14 +132,6 @@ class GraphQLRoute(GraphQLEndpoint):
             allowed_operation_types=allowed,
             operation_extensions=params.extensions,
         )
-        if (
-            key is not None and generation_now is not None
-            and result.data is not None and not result.errors
-            and response_cache.is_query(params.query or "", params.operation_name)
-        ):  # fmt: skip
-            requested = int(((result.extensions or {}).get("cost") or {}).get("requested", 0))
-            self.cache.put(key, generation_now, response_cache.Entry(result.data, requested))
-        return result
 
     async def _cached(self, entry: response_cache.Entry, context: Context) -> ExecutionResult:
         """A kept answer, charged to the client's budget as its execution would have been."""

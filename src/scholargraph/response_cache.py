@@ -16,6 +16,7 @@ exactly as an execution would be (docs/cost.md).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class ResponseCache:
         self.size = size
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._generation: str | None = None
+        self._flights: dict[tuple[str, str], asyncio.Future[Entry | None]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -70,6 +72,23 @@ class ResponseCache:
         self._entries.move_to_end(key)
         self.hits += 1
         return entry
+
+    def flight(self, key: str, generation: str) -> asyncio.Future[Entry | None] | None:
+        """After a miss: None when this request is the first to compute the answer (it must
+        call `land` when done, whatever happens), else the first one's future answer (None
+        when that one had no answer to keep: then compute it yourself)."""
+        flying = self._flights.get((key, generation))
+        if flying is not None:
+            return flying
+        self._flights[(key, generation)] = asyncio.get_running_loop().create_future()
+        return None
+
+    def land(self, key: str, generation: str, entry: Entry | None) -> None:
+        flying = self._flights.pop((key, generation), None)
+        if flying is not None and not flying.done():
+            flying.set_result(entry)
+        if entry is not None:
+            self.put(key, generation, entry)
 
     def put(self, key: str, generation: str, entry: Entry) -> None:
         # Computed under a generation that is no longer the newest seen: possibly stale.
