@@ -122,6 +122,9 @@ def serve(
         fail(str(exc))
 
 
+WORKER_HEALTHCHECK_S = 30
+
+
 def _serve_workers(settings: Settings, host: str, port: int, count: int) -> None:
     """`count` uvicorn workers on one port. This process owns the bundled FalkorDB (starts it,
     or attaches to one already running) and seeds an empty graph once; the workers only
@@ -159,6 +162,9 @@ def _serve_workers(settings: Settings, host: str, port: int, count: int) -> None
                 host=host,
                 port=port,
                 log_level=settings.log_level,
+                # uvicorn replaces a worker that does not answer its ping in time; 5 s (its
+                # default) killed busy workers on a loaded 2-core machine mid-request.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             )
         finally:
             shutil.rmtree(metrics, ignore_errors=True)
