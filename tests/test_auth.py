@@ -193,25 +193,25 @@ class Clock:
         return self.now
 
 
-def test_a_bucket_allows_its_burst_then_refills_with_time() -> None:
+async def test_a_bucket_allows_its_burst_then_refills_with_time() -> None:
     clock = Clock()
     limiter = auth.RateLimiter({"mutation": auth.Limit(3, 0.5)}, clock)
-    assert [limiter.take("account:a", "mutation") for _ in range(3)] == [0, 0, 0]
-    assert limiter.take("account:a", "mutation") == pytest.approx(2.0)
-    assert limiter.take("account:b", "mutation") == 0  # buckets are per account
+    assert [await limiter.take("account:a", "mutation") for _ in range(3)] == [0, 0, 0]
+    assert await limiter.take("account:a", "mutation") == pytest.approx(2.0)
+    assert await limiter.take("account:b", "mutation") == 0  # buckets are per account
     clock.now += 2.0
-    assert limiter.take("account:a", "mutation") == 0
-    assert limiter.take("account:a", "mutation") > 0
+    assert await limiter.take("account:a", "mutation") == 0
+    assert await limiter.take("account:a", "mutation") > 0
     clock.now += 1_000
-    assert [limiter.take("account:a", "mutation") for _ in range(4)][-1] > 0  # capped at 3
+    assert [await limiter.take("account:a", "mutation") for _ in range(4)][-1] > 0  # capped at 3
 
 
-def test_several_buckets_are_spent_all_or_none() -> None:
+async def test_several_buckets_are_spent_all_or_none() -> None:
     limiter = auth.RateLimiter(
         {"mutation": auth.Limit(10, 1), "invitation": auth.Limit(1, 0.001)}, Clock()
     )
-    assert limiter.take("account:a", "mutation", "invitation") == 0
-    assert limiter.take("account:a", "mutation", "invitation") == pytest.approx(1000)
+    assert await limiter.take("account:a", "mutation", "invitation") == 0
+    assert await limiter.take("account:a", "mutation", "invitation") == pytest.approx(1000)
     # The refused call spent nothing: nine general tokens remain.
-    assert [limiter.take("account:a", "mutation") for _ in range(9)] == [0] * 9
-    assert limiter.take("account:a", "mutation") > 0
+    assert [await limiter.take("account:a", "mutation") for _ in range(9)] == [0] * 9
+    assert await limiter.take("account:a", "mutation") > 0

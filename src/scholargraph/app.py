@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -17,14 +18,16 @@ from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from scholargraph import auth, headers, metrics, observe, tracing, web
-from scholargraph.budget import InProcessBudget
+from scholargraph import auth, headers, metrics, observe, response_cache, tracing, web
+from scholargraph.budget import budget_for
+from scholargraph.graphdb import generation
 from scholargraph.graphdb.connect import open_store
 from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
 from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
 from scholargraph.schema import build_schema
+from scholargraph.schema.cost import client_of, over_budget, report
 from scholargraph.schema.observe import OperationObserver, ResolverSpans
 from scholargraph.settings import Settings
 from scholargraph.transport import GraphQLEndpoint, Params
@@ -84,6 +87,7 @@ class GraphQLRoute(GraphQLEndpoint):
             cache_max_age_s=settings.cache_max_age_s,
         )
         self._schema = schema
+        self.cache = response_cache.ResponseCache(settings.response_cache_size)
 
     async def _execute(
         self, params: Params, request: Request, allowed: set[OperationType]
@@ -91,16 +95,66 @@ class GraphQLRoute(GraphQLEndpoint):
         with observe.execution(request) as observation:
             context = await context_of(request)
             context.extra["observation"] = observation
-            result = await self._schema.execute(
-                params.query or "",
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=params.extensions,
-            )
+            result = await self._cached_or_run(params, request, context, allowed)
             observation.executed(result)
         return result
+
+    async def _cached_or_run(
+        self, params: Params, request: Request, context: Context, allowed: set[OperationType]
+    ) -> ExecutionResult:
+        key = generation_now = None
+        if self.cache.size and params.query and "authorization" not in request.headers:
+            key = response_cache.key_of(params.query, params.operation_name, params.variables)
+            try:
+                generation_now = await generation.current(context.store)
+            except StoreError:
+                generation_now = None  # the execution will say what is wrong
+        if key is None or generation_now is None:
+            return await self._run_schema(params, context, allowed)
+        entry = self.cache.get(key, generation_now)
+        if entry is None:
+            # Identical requests that miss together wait for one execution, instead of 32
+            # clients computing the same answer at once on a cold cache.
+            leader = self.cache.flight(key, generation_now)
+            if leader is not None:
+                entry = await asyncio.shield(leader)
+        if entry is not None:
+            return await self._cached(entry, context)
+        result = None
+        try:
+            result = await self._run_schema(params, context, allowed)
+        finally:
+            if result is not None and result.data is not None and not result.errors and (
+                response_cache.is_query(params.query or "", params.operation_name)
+            ):  # fmt: skip
+                cost = (result.extensions or {}).get("cost") or {}
+                entry = response_cache.Entry(result.data, int(cost.get("requested", 0)))
+            self.cache.land(key, generation_now, entry)
+        return result
+
+    async def _run_schema(
+        self, params: Params, context: Context, allowed: set[OperationType]
+    ) -> ExecutionResult:
+        return await self._schema.execute(
+            params.query or "",
+            variable_values=params.variables,
+            context_value=context,
+            operation_name=params.operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=params.extensions,
+        )
+
+    async def _cached(self, entry: response_cache.Entry, context: Context) -> ExecutionResult:
+        """A kept answer, charged to the client's budget as its execution would have been."""
+        budget = context.extra.get("cost_budget")
+        client = client_of(context)
+        if budget is None or client is None:
+            return ExecutionResult(entry.data, None, {"cost": report(entry.requested, None)})
+        spend = await budget.spend(client, entry.requested)
+        extensions = {"cost": report(entry.requested, spend)}
+        if not spend.allowed:
+            return ExecutionResult(None, [over_budget(entry.requested, spend)], extensions)
+        return ExecutionResult(entry.data, None, extensions)
 
     async def handle(self, request: Request) -> Response:
         # The outer observe.Observed gave it already; kept for the route used on its own.
@@ -144,6 +198,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 summary = await load.seed(opened, settings.seeds_dir)
                 log.info("seeded an empty graph: %s", summary)
             app.state.store = opened
+            app.state.cost_budget = budget_for(opened, settings.cost_budget_per_minute)
             yield
 
     tracing.configure()  # from OTEL_* variables, once per process; off when they are unset
@@ -155,9 +210,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     metrics.enabled = settings.metrics
     metrics_route = [Route("/metrics", observe.metrics_endpoint)] if settings.metrics else []
+    graphql = GraphQLRoute(schema, settings)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLRoute(schema, settings)),
+            Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *metrics_route,
@@ -169,9 +225,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             *headers.middleware(settings.cors_origins),
         ],
     )
-    app.state.cost_budget = InProcessBudget(settings.cost_budget_per_minute)
+    app.state.response_cache = graphql.cache
     if store is not None:
         app.state.store = store  # usable without a lifespan run (tests, embedding)
+        app.state.cost_budget = budget_for(store, settings.cost_budget_per_minute)
     return app
 
 

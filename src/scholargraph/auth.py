@@ -15,9 +15,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from scholargraph.graphdb import accounts
+from scholargraph.graphdb import accounts, limits
 from scholargraph.graphdb.store import Store
 
 PREFIX = "sgt"
@@ -106,12 +106,36 @@ INVITATIONS = Limit(capacity=5, per_second=1 / 720)
 DEFAULT_LIMITS: dict[str, Limit] = {"mutation": MUTATIONS, "invitation": INVITATIONS}
 
 
-class RateLimiter:
-    """Token buckets per (account, kind), in this process's memory.
+class Limiter(Protocol):
+    limits: dict[str, Limit]
 
-    With several worker processes each keeps its own buckets, so the effective limit is the
-    per-process one times the number of workers. Buckets of idle accounts refill to full and
-    are then dropped, so memory stays proportional to recently active accounts.
+    async def take(self, account: str, *kinds: str, cost: float = 1) -> float:
+        """Spend `cost` tokens from each bucket, all or none: 0 when allowed, else the seconds
+        to wait."""
+        ...
+
+
+class StoreRateLimiter:
+    """Token buckets per (account, kind), kept in the store: one set for all worker processes."""
+
+    def __init__(self, store: Any, limits: dict[str, Limit] | None = None) -> None:
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+        self._store = store
+
+    async def take(self, account: str, *kinds: str, cost: float = 1) -> float:
+        buckets = [
+            limits.Bucket(f"{kind}:{account}", self.limits[kind].capacity,
+                          self.limits[kind].per_second)
+            for kind in kinds
+        ]  # fmt: skip
+        return (await limits.take(self._store, buckets, cost)).retry_after
+
+
+class RateLimiter:
+    """Token buckets per (account, kind), in this process's memory: for tests with a fake
+    clock and stores that cannot keep buckets. With several worker processes each would keep
+    its own buckets, so the API uses `StoreRateLimiter`. Buckets of idle accounts refill to full
+    and are then dropped, so memory stays proportional to recently active accounts.
     """
 
     def __init__(
@@ -128,9 +152,9 @@ class RateLimiter:
         tokens, at = self._buckets.get(key, (limit.capacity, now))
         return min(limit.capacity, tokens + (now - at) * limit.per_second)
 
-    def take(self, account: str, *kinds: str, cost: float = 1) -> float:
+    async def take(self, account: str, *kinds: str, cost: float = 1) -> float:
         """Spend `cost` tokens from each bucket, all or none: 0 when allowed, else the seconds
-        to wait. Synchronous, so no other coroutine can interleave between check and spend."""
+        to wait. Awaits nothing, so no other coroutine can interleave between check and spend."""
         now = self._clock()
         levels = {(account, kind): self._level((account, kind), now) for kind in kinds}
         waits = [
@@ -156,11 +180,16 @@ class RateLimiter:
                 del self._buckets[key]
 
 
-def limiter_of(state: Any) -> RateLimiter:
+def limiter_for(store: Any) -> Limiter:
+    """The store's shared limiter; an in-process one for a store that cannot keep buckets."""
+    return StoreRateLimiter(store) if limits.supported(store) else RateLimiter()
+
+
+def limiter_of(state: Any) -> Limiter:
     """The app's limiter (kept on Starlette's app.state; set one there to configure it)."""
-    limiter = getattr(state, "rate_limiter", None)
+    limiter: Limiter | None = getattr(state, "rate_limiter", None)
     if limiter is None:
-        limiter = RateLimiter()
+        limiter = limiter_for(getattr(state, "store", None))
         state.rate_limiter = limiter
     return limiter
 
@@ -173,10 +202,13 @@ __all__ = [
     "InvalidToken",
     "IssuedToken",
     "Limit",
+    "Limiter",
     "RateLimiter",
+    "StoreRateLimiter",
     "authenticate",
     "hash_secret",
     "issue_token",
+    "limiter_for",
     "limiter_of",
     "parse_token",
     "token_id_of",

@@ -7,8 +7,11 @@ import errno
 import getpass
 import logging
 import logging.config
+import os
+import shutil
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -85,6 +88,12 @@ def _port_free(host: str, port: int) -> bool:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Worker processes sharing the port (default: SCHOLARGRAPH_WORKERS, else 1).",
+    ),
 ) -> None:
     """Serve the API (GraphiQL at /graphql); seeds an empty graph first."""
     import uvicorn
@@ -92,6 +101,7 @@ def serve(
     from scholargraph.app import create_app
 
     settings = Settings()
+    count = workers or settings.workers
     if not _port_free(host, port):
         fail(f"port {port} on {host} is already in use; choose another with --port")
     if settings.neo4j_uri:
@@ -104,6 +114,9 @@ def serve(
         run(probe)
     log_config = logs.config(settings.log_level, settings.log_format)
     logging.config.dictConfig(log_config)
+    if count > 1:
+        _serve_workers(settings, host, port, count, log_config)
+        return
     try:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level=settings.log_level,
@@ -111,6 +124,60 @@ def serve(
         )  # fmt: skip
     except (SeedError, StoreError) as exc:
         fail(str(exc))
+
+
+WORKER_HEALTHCHECK_S = 30
+
+
+def _serve_workers(
+    settings: Settings, host: str, port: int, count: int, log_config: dict[str, Any]
+) -> None:
+    """`count` uvicorn workers on one port. This process owns the bundled FalkorDB (starts it,
+    or attaches to one already running) and seeds an empty graph once; the workers only
+    attach, so one worker's crash and restart leaves the others and the store as they were.
+    The server stops when this process does (SIGTERM or Ctrl-C: uvicorn stops the workers
+    first)."""
+    import uvicorn
+
+    from scholargraph.graphdb import embedded
+
+    server: embedded.EmbeddedServer | None = None
+    if not settings.neo4j_uri and not settings.falkordb_url:
+        try:
+            server = embedded.start(settings.data_dir)
+        except StoreError as exc:
+            fail(str(exc))
+
+    async def prepare() -> None:
+        async with open_store(settings) as store:  # attaches; creates the schema
+            if settings.seed_on_start and await load.is_empty(store):
+                summary = await load.seed(store, settings.seeds_dir)
+                logging.getLogger(__name__).info("seeded an empty graph: %s", summary)
+
+    try:
+        run(prepare)
+        os.environ["SCHOLARGRAPH_SEED_ON_START"] = "false"  # done above, once
+        # prometheus-client's multiprocess mode: each worker writes its samples there.
+        metrics = tempfile.mkdtemp(prefix="scholargraph-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics
+        try:
+            uvicorn.run(
+                "scholargraph.app:create_app",
+                factory=True,
+                workers=count,
+                host=host,
+                port=port,
+                log_level=settings.log_level,
+                log_config=log_config,
+                # uvicorn replaces a worker that does not answer its ping in time; 5 s (its
+                # default) killed busy workers on a loaded 2-core machine mid-request.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            )
+        finally:
+            shutil.rmtree(metrics, ignore_errors=True)
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @app.command()

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
         description="max-age of GET query answers without errors or Authorization (CDN-cacheable); "
         "0 makes them uncacheable.",
     )
+    response_cache_size: int = Field(
+        1_000,
+        ge=0,
+        description="Answers to anonymous queries each worker keeps, valid until the next write "
+        "to the store by any process (docs/scaling.md); 0 turns the cache off.",
+    )
+    workers: int = Field(
+        1, ge=1, description="Worker processes `serve` runs (its --workers option overrides it)."
+    )
     cors_origins: str = Field(
         "",
         description="Comma-separated origins whose pages may call the API from a browser "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scholargraph.graphdb.model import ENTITY, Label, Rel
+from scholargraph.graphdb.model import ENTITY, RATE_BUCKET, WRITE_GENERATION, Label, Rel
 from scholargraph.graphdb.store import Dialect
 
 # Labels with a full-text index on `searchText` (folded name, aliases, title, abstract).
@@ -97,6 +97,11 @@ NEO4J = Dialect(
     name="neo4j",
     schema=(
         f"CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:{ENTITY}) REQUIRE n.id IS UNIQUE",
+        # MERGE on these is safe under concurrent workers only with a uniqueness constraint.
+        f"CREATE CONSTRAINT rate_bucket_id IF NOT EXISTS "
+        f"FOR (n:{RATE_BUCKET}) REQUIRE n.id IS UNIQUE",
+        f"CREATE CONSTRAINT write_generation_id IF NOT EXISTS "
+        f"FOR (n:{WRITE_GENERATION}) REQUIRE n.id IS UNIQUE",
         *(
             f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
             f"FOR (n:{label}) ON (n.{prop})"

@@ -9,6 +9,7 @@ server as the query's TIMEOUT (graphdb/deadline.py), so the server stops them to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from scholargraph.graphdb import deadline
+from scholargraph.graphdb import deadline, generation
 from scholargraph.graphdb.dialects import FALKORDB
 from scholargraph.graphdb.instrument import RoundTrip
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
@@ -36,6 +37,8 @@ class FalkorStore:
         self._graph = client.select_graph(graph)
         self._timeout_ms = timeout_ms
         self.counters = Counters()
+        self.graph_name = graph
+        self._scripts: dict[str, Any] = {}
 
     @classmethod
     def over_socket(
@@ -87,10 +90,31 @@ class FalkorStore:
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        with RoundTrip("falkordb", "write", query) as trip:
-            rows = await self._run(query, params, read_only=False)
-            trip.rows = len(rows)
+        try:
+            with RoundTrip("falkordb", "write", query) as trip:
+                rows = await self._run(query, params, read_only=False)
+                trip.rows = len(rows)
+        except BaseException:
+            # A failed write may still have changed something (a timeout, a lost reply).
+            with contextlib.suppress(RedisError):
+                await self.redis.incr(generation.falkor_key(self.graph_name))
+            raise
+        try:
+            await self.redis.incr(generation.falkor_key(self.graph_name))
+        except RedisError as exc:
+            raise StoreUnavailable(f"FalkorDB is unreachable: {exc}") from exc
         return rows
+
+    @property
+    def redis(self) -> Any:
+        """The redis client under the graph, for the API's own state (graphdb/limits.py)."""
+        return self._client.connection
+
+    def script(self, source: str) -> Any:
+        """A Lua script on this store's pool, run by EVALSHA (EVAL once when not loaded)."""
+        if source not in self._scripts:
+            self._scripts[source] = self.redis.register_script(source)
+        return self._scripts[source]
 
     async def _run(self, query: str, params: Params | None, *, read_only: bool) -> list[Row]:
         args: dict[str, Any] = dict(params or {})

@@ -13,6 +13,10 @@ from scholargraph import text
 
 # Every node also carries this label so that one index on `id` serves lookups of any kind.
 ENTITY = "Entity"
+# The API's own state on Neo4j, never part of the graph (no Entity label): rate-limit buckets
+# shared by every worker (graphdb/limits.py) and the write generation (graphdb/generation.py).
+RATE_BUCKET = "RateBucket"
+WRITE_GENERATION = "WriteGeneration"
 
 
 class Label(StrEnum):
@@ -147,6 +151,8 @@ __all__ = [
     "KNOWLEDGE_RELS",
     "LABEL_OF_PREFIX",
     "PREFIX",
+    "RATE_BUCKET",
+    "WRITE_GENERATION",
     "Label",
     "MalformedId",
     "Rel",

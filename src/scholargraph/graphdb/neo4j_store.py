@@ -27,7 +27,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from scholargraph.graphdb import deadline
+from scholargraph.graphdb import deadline, generation
 from scholargraph.graphdb.dialects import NEO4J
 from scholargraph.graphdb.instrument import RoundTrip
 from scholargraph.graphdb.store import Counters, Params, Row, StoreError, StoreUnavailable, plain
@@ -166,10 +166,20 @@ class Neo4jStore:
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        with RoundTrip("neo4j", "write", query) as trip:
-            rows = await self._run(query, params, RoutingControl.WRITE)
-            trip.rows = len(rows)
-        return rows
+        try:
+            with RoundTrip("neo4j", "write", query) as trip:
+                rows = await self._run(query, params, RoutingControl.WRITE)
+                trip.rows = len(rows)
+            return rows
+        finally:
+            # Also after a failed write: it may have committed before its reply was lost.
+            await self._run(generation.NEO4J_BUMP, None, RoutingControl.WRITE)
+
+    async def bookkeeping(self, query: str, params: Params | None, *, write: bool) -> list[Row]:
+        """A query on the API's own state (rate buckets, the write generation): neither
+        counted as a round trip of a request nor bumping the write generation."""
+        routing = RoutingControl.WRITE if write else RoutingControl.READ
+        return await self._run(query, params, routing)
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")

@@ -67,11 +67,11 @@ def admin_of(ctx: Context) -> Account:
     return account
 
 
-def acting(ctx: Context, *extra_limits: str) -> Account:
+async def acting(ctx: Context, *extra_limits: str) -> Account:
     """The account a mutation acts for, after spending its rate-limit tokens."""
     account = account_of(ctx)
     limiter = ctx.extra.get("rate_limiter") or _FALLBACK_LIMITER
-    wait = limiter.take(account.id, "mutation", *extra_limits)
+    wait = await limiter.take(account.id, "mutation", *extra_limits)
     if wait > 0:
         raise RateLimited(
             f"too many requests from this account; retry in {wait:.0f} s",
@@ -122,7 +122,7 @@ class FollowResult:
 
 
 async def set_following(ctx: Context, researcher_id: str, follow: bool) -> FollowResult:
-    account = acting(ctx)
+    account = await acting(ctx)
     record = await _existing(ctx, researcher_id, Label.RESEARCHER, "researcherId")
     action = "follow" if follow else "unfollow"
     # `before` is filled in by the write itself, from what it found under its lock.
@@ -150,7 +150,7 @@ def _claim_evidence(record: NodeRecord, evidence: dict[str, str | None]) -> list
 async def claim_profile(
     ctx: Context, researcher_id: str, evidence: dict[str, str | None]
 ) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     record = await _existing(ctx, researcher_id, Label.RESEARCHER, "researcherId")
     items = _claim_evidence(record, evidence)
     matched = len({i["kind"] for i in items if i["matched"]})
@@ -198,7 +198,7 @@ async def _node(ctx: Context, node_id: str) -> NodeRecord:
 async def decide_claim(
     ctx: Context, claim_id: str, *, approve: bool, reason: str | None
 ) -> NodeRecord:
-    admin = acting(ctx)
+    admin = await acting(ctx)
     if not admin.admin:
         raise Forbidden("only an admin account may approve or reject claims")
     _id_of(claim_id, Label.CLAIM, "id")
@@ -249,7 +249,7 @@ async def decide_claim(
 
 
 async def release_profile(ctx: Context, researcher_id: str) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     record = await _existing(ctx, researcher_id, Label.RESEARCHER, "researcherId")
     if account.id not in await _owners(ctx, record.id):
         raise Forbidden(f"{record.id} is not owned by this account")
@@ -264,7 +264,7 @@ async def release_profile(ctx: Context, researcher_id: str) -> NodeRecord:
 
 
 async def invite(ctx: Context, researcher_id: str, message: str) -> NodeRecord:
-    account = acting(ctx, "invitation")
+    account = await acting(ctx, "invitation")
     message = message.strip()
     if not message or len(message) > MAX_MESSAGE:
         raise BadUserInput(
@@ -301,7 +301,7 @@ async def invite(ctx: Context, researcher_id: str, message: str) -> NodeRecord:
 
 
 async def respond(ctx: Context, invitation_id: str, accept: bool) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     _id_of(invitation_id, Label.INVITATION, "id")
     state = await db.invitation_state(ctx.store, invitation_id)
     if state is None:
@@ -402,7 +402,7 @@ def _terms(*values: str | None) -> list[str]:
 
 
 async def add_paper(ctx: Context, researcher_id: str, fields: dict[str, Any]) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     values = _clean(fields)
     venue_id, year, kind = values.pop("venueId"), values.pop("year"), values.pop("kind")
     if venue_id is None and (year is not None or kind is not None):
@@ -429,7 +429,7 @@ async def add_paper(ctx: Context, researcher_id: str, fields: dict[str, Any]) ->
 
 
 async def add_talk(ctx: Context, researcher_id: str, fields: dict[str, Any]) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     values = _clean(fields)
     venue_id = values.pop("venueId")
     researcher = await _own_profile(ctx, account, researcher_id)
@@ -450,7 +450,7 @@ async def add_talk(ctx: Context, researcher_id: str, fields: dict[str, Any]) -> 
 
 
 async def add_award(ctx: Context, researcher_id: str, fields: dict[str, Any]) -> NodeRecord:
-    account = acting(ctx)
+    account = await acting(ctx)
     values = _clean(fields)
     researcher = await _own_profile(ctx, account, researcher_id)
     aid = award_id(values["name"], None, values.get("year"))
@@ -470,7 +470,7 @@ async def add_award(ctx: Context, researcher_id: str, fields: dict[str, Any]) ->
 
 async def add_affiliation(ctx: Context, researcher_id: str, fields: dict[str, Any]) -> NodeRecord:
     """Add an affiliation, or edit the one with the same institution and role."""
-    account = acting(ctx)
+    account = await acting(ctx)
     values = _clean(fields)
     institution_id, name = values.pop("institutionId"), values.pop("institutionName")
     if (institution_id is None) == (name is None):
@@ -513,7 +513,7 @@ async def update_owned(
     ctx: Context, label: Label, node_id: str, fields: dict[str, Any]
 ) -> NodeRecord:
     """Edit a paper, talk or award linked to a profile the account owns."""
-    account = acting(ctx)
+    account = await acting(ctx)
     changes = {k: v for k, v in _clean(fields).items() if v is not None}
     if not changes:
         raise BadUserInput("nothing to change: give at least one field")
@@ -558,7 +558,7 @@ async def merge_researchers(
     ctx: Context, ids: list[str], into: str, reason: str | None
 ) -> identity.MergeResult:
     """Admins only: fold duplicate records of one person into `into` (graphdb.identity)."""
-    admin = acting(ctx)
+    admin = await acting(ctx)
     if not admin.admin:
         raise Forbidden("only an admin account may merge researchers")
     if not 1 <= len(ids) <= MAX_MERGE:
@@ -593,7 +593,7 @@ async def merge_researchers(
 
 async def split_researcher(ctx: Context, ref: str, reason: str | None) -> identity.SplitResult:
     """Admins only: undo a merge, by merge id or by researcher id (graphdb.identity)."""
-    admin = acting(ctx)
+    admin = await acting(ctx)
     if not admin.admin:
         raise Forbidden("only an admin account may split researchers")
     if checked_label(ref, "ref") not in (Label.MERGE, Label.RESEARCHER):

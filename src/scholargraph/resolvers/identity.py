@@ -54,7 +54,7 @@ class NotMeResult:
 async def mark_not_me(
     ctx: Context, researcher_id: str, paper_id: str, move_to: str | None, reason: str | None
 ) -> NotMeResult:
-    account = acting(ctx)
+    account = await acting(ctx)
     note = _reason(reason)
     record = await existing(ctx, researcher_id, Label.RESEARCHER, "researcherId")
     if account.id not in await owners_of(ctx, record.id):
@@ -183,7 +183,7 @@ async def request_merge(
 ) -> dict[str, Any]:
     """The owner of `researcher_id` asks for `other_id` to be merged into it: pending for an
     admin, or merged at once when both records carry one id of a proving scheme."""
-    account = acting(ctx)
+    account = await acting(ctx)
     note = _reason(reason)
     record = await existing(ctx, researcher_id, Label.RESEARCHER, "researcherId")
     if account.id not in await owners_of(ctx, record.id):
@@ -241,7 +241,7 @@ async def request_merge(
 async def approve_merge_request(
     ctx: Context, request_id: str, reason: str | None
 ) -> dict[str, Any]:
-    admin = acting(ctx)
+    admin = await acting(ctx)
     if not admin.admin:
         raise Forbidden("only an admin account may approve merge requests")
     if checked_label(request_id, "id") is not Label.MERGE_REQUEST:

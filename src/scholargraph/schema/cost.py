@@ -268,27 +268,37 @@ class QueryCost(SchemaExtension):
             return
         self.spend = await budget.spend(client, requested)
         if not self.spend.allowed:
-            wait = round(self.spend.retry_after, 1)
-            context.result = GraphQLExecutionResult(data=None, errors=[RateLimited(
-                f"this request costs {requested:,} points and this client has "
-                f"{self.spend.remaining:,} of its {budget.limit:,} per minute left; "
-                f"retry in {wait:.0f} s",
-                retryAfterSeconds=wait, cost=requested, remaining=self.spend.remaining,
-            )])  # fmt: skip
+            context.result = GraphQLExecutionResult(
+                data=None, errors=[over_budget(requested, self.spend)]
+            )
 
     async def get_results(self) -> dict[str, Any]:
         budget, client = self._budget()
         spend = self.spend
         if spend is None and budget is not None and client is not None:
             spend = await budget.peek(client)
-        report: dict[str, Any] = {"requested": self.requested}
-        if spend is not None:
-            report.update(
-                limit=spend.limit,
-                remaining=spend.remaining,
-                resetAt=spend.reset_at.isoformat().replace("+00:00", "Z"),
-            )
-        return {"cost": report}
+        return {"cost": report(self.requested, spend)}
+
+
+def over_budget(requested: int, spend: Spend) -> RateLimited:
+    wait = round(spend.retry_after, 1)
+    return RateLimited(
+        f"this request costs {requested:,} points and this client has "
+        f"{spend.remaining:,} of its {spend.limit:,} per minute left; retry in {wait:.0f} s",
+        retryAfterSeconds=wait, cost=requested, remaining=spend.remaining,
+    )  # fmt: skip
+
+
+def report(requested: int, spend: Spend | None) -> dict[str, Any]:
+    """What `extensions.cost` says: the request's cost, and the client's budget after it."""
+    reported: dict[str, Any] = {"requested": requested}
+    if spend is not None:
+        reported.update(
+            limit=spend.limit,
+            remaining=spend.remaining,
+            resetAt=spend.reset_at.isoformat().replace("+00:00", "Z"),
+        )
+    return reported
 
 
 __all__ = [
@@ -300,4 +310,6 @@ __all__ = [
     "QueryTooCostly",
     "client_of",
     "estimate",
+    "over_budget",
+    "report",
 ]
