@@ -30,6 +30,9 @@ class Label(StrEnum):
     INVITATION = "Invitation"
     AUDIT = "AuditRecord"
     MERGE = "MergeRecord"
+    # The change feed (graphdb/events.py): not entities, so neither carries `Entity` or an id.
+    CHANGE_EVENT = "ChangeEvent"
+    CHANGE_FEED = "ChangeFeed"
 
 
 class Rel(StrEnum):
