@@ -1,0 +1,280 @@
+"""GraphQL subscriptions over a real WebSocket (graphql-transport-ws), on both stores: changes
+made over HTTP and by the importer reach subscribers through the store's change feed, also on
+another app process's server; auth, input and protocol errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from conftest import open_neo4j, serving
+from scholargraph import auth
+from scholargraph.app import create_app
+from scholargraph.graphdb import events
+from scholargraph.graphdb.falkor_store import FalkorStore
+from scholargraph.graphdb.store import Store
+from scholargraph.ingest.importer import import_jsonl
+
+WILL = "researcher:will-grathwohl"
+PROTOCOL = "graphql-transport-ws"
+# Generous: a wait that ends early when the event comes; it only bounds a failing test.
+WAIT_S = 20.0
+
+CHANGED = """
+subscription ($id: ID!) {
+  researcherChanged(id: $id) { seq kind at researcher { id name stats { followers } } }
+}"""
+ACTIVITY = """
+subscription { followedActivity { seq kind researcher { id } work { title year } talk { id } } }
+"""
+FOLLOW = "mutation ($id: ID!) { follow(researcherId: $id) { following changed } }"
+
+
+def ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/graphql"
+
+
+@pytest.fixture
+async def served(seeded: Store) -> AsyncIterator[str]:
+    async with serving(create_app(store=seeded), ws="websockets-sansio") as url:
+        yield url
+
+
+class Client:
+    """A graphql-transport-ws client over the `websockets` package."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def receive(self) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), WAIT_S))
+        return message
+
+    async def init(self, token: str | None = None) -> None:
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await self.send({"type": "connection_init", "payload": payload})
+        assert await self.receive() == {"type": "connection_ack"}
+
+    async def subscribe(self, op: str, query: str, variables: dict[str, Any] | None = None) -> None:
+        payload = {"query": query, "variables": variables or {}}
+        await self.send({"id": op, "type": "subscribe", "payload": payload})
+        # The server reads the next message once the subscription listens: the pong says so.
+        await self.send({"type": "ping"})
+        reply = await self.receive()
+        assert reply == {"type": "pong"}, reply
+
+    async def closed(self) -> tuple[int, str]:
+        try:
+            unexpected = await asyncio.wait_for(self.ws.recv(), WAIT_S)
+        except ConnectionClosed as closed:
+            frame = closed.rcvd
+        else:
+            raise AssertionError(f"expected the server to close; it sent {unexpected!r}")
+        if frame is None:
+            raise AssertionError("the connection ended without a close frame")
+        return frame.code, frame.reason
+
+
+async def client(base: str, subprotocol: str = PROTOCOL) -> Client:
+    ws = await connect(ws_url(base), subprotocols=[subprotocol])  # type: ignore[list-item]
+    return Client(ws)
+
+
+async def follow(base: str, token: str, researcher: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": FOLLOW, "variables": {"id": researcher}},
+            headers={"authorization": f"Bearer {token}"},
+        )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body["data"]["follow"]
+
+
+async def test_researcher_changed_hears_a_follow_made_over_http(
+    served: str, seeded: Store
+) -> None:
+    alice = await auth.issue_token(seeded, "alice")
+    live = await client(served)
+    await live.init()
+    await live.subscribe("will", CHANGED, {"id": WILL})
+    assert await follow(served, alice.token, WILL) == {"following": True, "changed": True}
+    message = await live.receive()
+    assert message["type"] == "next" and message["id"] == "will", message
+    change = message["payload"]["data"]["researcherChanged"]
+    assert change["kind"] == "FOLLOWER_ADDED"
+    assert change["researcher"] == {
+        "id": WILL, "name": "Will Grathwohl", "stats": {"followers": 1}
+    }  # fmt: skip
+    assert change["seq"] == await events.head(seeded)
+    # A second follow changes nothing, so nothing is sent; the client completes, the server
+    # stops listening, and the connection stays usable.
+    assert (await follow(served, alice.token, WILL))["changed"] is False
+    await live.send({"id": "will", "type": "complete"})
+    await live.send({"type": "ping"})
+    assert await live.receive() == {"type": "pong"}
+    await live.ws.close()
+
+
+def paper_line(title: str, author: str, email: str) -> str:
+    return json.dumps({
+        "v": 1, "type": "paper", "externalId": f"test:{title.lower().replace(' ', '-')}",
+        "title": title, "year": 2026, "venue": "ICLR",
+        "authors": [{"name": author, "externalIds": [f"email:{email}"]}],
+    })  # fmt: skip
+
+
+async def researcher_named(base: str, name: str) -> str:
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "query ($n: String!) { researcher(name: $n) { id } }",
+                  "variables": {"n": name}},
+        )  # fmt: skip
+    found: str = response.json()["data"]["researcher"]["id"]
+    return found
+
+
+async def test_followed_activity_delivers_an_imported_work(
+    served: str, seeded: Store, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(paper_line("Analytical Engines", "Ada Lovelace", "ada@example.org") + "\n")
+    second.write_text(paper_line("Energy Flows Live", "Ada Lovelace", "ada@example.org") + "\n")
+    # A researcher's first import records nothing: nobody could follow them before.
+    await import_jsonl(seeded, [first])
+    head = await events.head(seeded)
+    ada = await researcher_named(served, "Ada Lovelace")
+    alice = await auth.issue_token(seeded, "alice")
+    await follow(served, alice.token, ada)
+    live = await client(served)
+    await live.init(alice.token)
+    await live.subscribe("mine", ACTIVITY)
+    # Will's changes are not Alice's activity: she does not follow Will.
+    await follow(served, alice.token, WILL)
+    await import_jsonl(seeded, [second])
+    message = await live.receive()
+    assert message["type"] == "next" and message["id"] == "mine", message
+    activity = message["payload"]["data"]["followedActivity"]
+    assert activity["kind"] == "WORK_ADDED"
+    assert activity["researcher"] == {"id": ada}
+    assert activity["work"] == {"title": "Energy Flows Live", "year": 2026}
+    assert activity["talk"] is None
+    assert activity["seq"] > head
+    # Importing the same file again adds nothing, so the feed records nothing.
+    await import_jsonl(seeded, [second])
+    assert await events.head(seeded) == activity["seq"]
+    await live.ws.close()
+
+
+async def second_connection(store: Store, request: pytest.FixtureRequest) -> Store:
+    """Another connection to the same graph, as a second API process would open."""
+    if isinstance(store, FalkorStore):
+        server = request.getfixturevalue("falkordb_server")
+        return FalkorStore.over_socket(str(server.socket), store._graph._name)
+    return await open_neo4j(request.getfixturevalue("neo4j_uri"))
+
+
+async def test_a_change_through_one_process_reaches_a_subscriber_on_another(
+    served: str, seeded: Store, request: pytest.FixtureRequest
+) -> None:
+    alice = await auth.issue_token(seeded, "alice")
+    other = await second_connection(seeded, request)
+    try:
+        async with serving(create_app(store=other), ws="websockets-sansio") as process_b:
+            live = await client(process_b)
+            await live.init()
+            await live.subscribe("b", CHANGED, {"id": WILL})
+            await follow(served, alice.token, WILL)  # through process A
+            message = await live.receive()
+            change = message["payload"]["data"]["researcherChanged"]
+            assert change["kind"] == "FOLLOWER_ADDED"
+            assert change["researcher"]["stats"] == {"followers": 1}
+            await live.ws.close()
+    finally:
+        await other.close()
+
+
+async def first_error(live: Client, op: str, query: str, variables: dict[str, Any]) -> Any:
+    await live.send(
+        {"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+    )
+    message = await live.receive()
+    assert message["type"] == "error" and message["id"] == op, message
+    return message["payload"][0]
+
+
+async def test_refused_subscriptions_say_why_with_a_code(served: str, seeded: Store) -> None:
+    live = await client(served)
+    await live.init()  # anonymous
+    error = await first_error(live, "a", ACTIVITY, {})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "connection_init" in error["message"]
+    unknown = await first_error(live, "b", CHANGED, {"id": "researcher:nobody-at-all"})
+    assert unknown["extensions"]["code"] == "NOT_FOUND"
+    malformed = await first_error(live, "c", CHANGED, {"id": "not an id"})
+    assert malformed["extensions"]["code"] == "BAD_USER_INPUT"
+    venue = await first_error(live, "d", CHANGED, {"id": "venue:arxiv"})
+    assert venue["extensions"]["code"] == "BAD_USER_INPUT"
+    costly = (
+        "subscription ($id: ID!) { researcherChanged(id: $id) { researcher { "
+        "works(first: 1000) { edges { node { authors { researcher { "
+        "works(first: 1000) { totalCount } } } } } } } } }"
+    )
+    assert (await first_error(live, "e", costly, {"id": WILL}))["extensions"]["code"] == (
+        "QUERY_TOO_COSTLY"
+    )
+    query = await first_error(live, "f", "{ researcher(id: $id) { id } }", {})
+    assert query["extensions"]["code"]
+    await live.ws.close()
+    # A token that does not authenticate is refused the same way, with the reason.
+    forged = await client(served)
+    await forged.init("sgt_0123456789abcdef_" + "x" * 43)
+    error = await first_error(forged, "a", ACTIVITY, {})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "not valid" in error["message"]
+    await forged.ws.close()
+
+
+async def test_protocol_mistakes_close_the_socket_with_their_codes(served: str) -> None:
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { x }"}}
+    early = await client(served)
+    await early.send(subscribe)
+    assert await early.closed() == (4401, "Unauthorized")
+
+    garbled = await client(served)
+    await garbled.init()
+    await garbled.ws.send("{not json")
+    assert (await garbled.closed())[0] == 4400
+
+    untyped = await client(served)
+    await untyped.init()
+    await untyped.send({"id": "1", "payload": {}})
+    assert (await untyped.closed())[0] == 4400
+
+    twice = await client(served)
+    await twice.init()
+    await twice.send({"type": "connection_init"})
+    assert await twice.closed() == (4429, "Too many initialisation requests")
+
+    duplicate = await client(served)
+    await duplicate.init()
+    await duplicate.subscribe("same", CHANGED, {"id": WILL})
+    await duplicate.send({"id": "same", "type": "subscribe", "payload": {"query": CHANGED,
+                                                                        "variables": {"id": WILL}}})  # fmt: skip
+    assert await duplicate.closed() == (4409, "Subscriber for same already exists")
+
+    wrong = await client(served, subprotocol="graphql-ws")
+    assert (await wrong.closed())[0] == 4406
