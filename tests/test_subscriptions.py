@@ -92,7 +92,7 @@ async def client(base: str, subprotocol: str = PROTOCOL) -> Client:
 
 
 async def follow(base: str, token: str, researcher: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=WAIT_S) as http:
         response = await http.post(
             "/graphql",
             json={"query": FOLLOW, "variables": {"id": researcher}},
@@ -137,7 +137,7 @@ def paper_line(title: str, author: str, email: str) -> str:
 
 
 async def researcher_named(base: str, name: str) -> str:
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=WAIT_S) as http:
         response = await http.post(
             "/graphql",
             json={"query": "query ($n: String!) { researcher(name: $n) { id } }",
