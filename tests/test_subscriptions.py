@@ -18,9 +18,11 @@ from websockets.exceptions import ConnectionClosed
 from conftest import open_neo4j, serving
 from scholargraph import auth
 from scholargraph.app import create_app
-from scholargraph.graphdb import events
+from scholargraph.graphdb import community, events, writes
 from scholargraph.graphdb.falkor_store import FalkorStore
+from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.store import Store
+from scholargraph.graphdb.writes import EdgeRow, NodeRow
 from scholargraph.ingest.importer import import_jsonl
 
 WILL = "researcher:will-grathwohl"
@@ -278,3 +280,52 @@ async def test_protocol_mistakes_close_the_socket_with_their_codes(served: str) 
 
     wrong = await client(served, subprotocol="graphql-ws")
     assert (await wrong.closed())[0] == 4406
+
+
+# ------------------------------------------------------------------- the change feed itself
+
+
+def _row(node_id: str, label: Label, **props: Any) -> NodeRow:
+    return NodeRow(node_id, label, "test:feed", props)
+
+
+async def test_the_feed_records_additions_to_known_researchers_and_follows_in_order(
+    store: Store,
+) -> None:
+    ada = "researcher:ada"
+    first = [_row(ada, Label.RESEARCHER, name="Ada"), _row("paper:p1", Label.PAPER, title="A")]
+    await writes.upsert(store, first, [EdgeRow(Rel.AUTHORED, ada, "paper:p1", "test:feed")])
+    assert await events.head(store) == 0  # a new researcher: nobody can follow her yet
+    later = [
+        _row("paper:p2", Label.PAPER, title="B"),
+        _row("talk:t1", Label.TALK, title="T"),
+        _row("award:a1", Label.AWARD, name="W"),
+    ]
+    edges = [
+        EdgeRow(Rel.AUTHORED, ada, "paper:p1", "test:feed"),  # known: no event
+        EdgeRow(Rel.AUTHORED, ada, "paper:p2", "test:feed"),
+        EdgeRow(Rel.GAVE, ada, "talk:t1", "test:feed"),
+        EdgeRow(Rel.RECEIVED, ada, "award:a1", "test:feed"),
+    ]
+    await writes.upsert(store, later, edges)
+    await writes.upsert(store, later, edges)  # again: nothing new
+    alice = await auth.issue_token(store, "alice")
+    for follow in (True, True, False):  # the second follow changes nothing
+        audit = community.audit_entry("alice", "follow", ada, None, None)
+        await community.set_following(store, alice.account.id, ada, follow, audit)
+    found = await events.events_after(store, 0)
+    assert [e.seq for e in found] == [1, 2, 3, 4, 5]
+    # One batch's events are consecutive, in no particular order among themselves.
+    assert {(e.kind, e.researcher_id, e.subject_id) for e in found[:3]} == {
+        (events.Kind.WORK_ADDED, ada, "paper:p2"),
+        (events.Kind.TALK_ADDED, ada, "talk:t1"),
+        (events.Kind.AWARD_ADDED, ada, "award:a1"),
+    }
+    assert [(e.kind, e.subject_id) for e in found[3:]] == [
+        (events.Kind.FOLLOWER_ADDED, None),
+        (events.Kind.FOLLOWER_REMOVED, None),
+    ]
+    assert await events.head(store) == 5
+    assert [e.seq for e in await events.events_after(store, 3)] == [4, 5]
+    await events.prune(store, retain=2)
+    assert [e.seq for e in await events.events_after(store, 0)] == [4, 5]
