@@ -155,9 +155,12 @@ def _listening(ctx: Context) -> None:
 
 
 async def _stream(
-    ctx: Context, listener: Listener, wanted: Callable[[Event], Awaitable[bool]]
+    ctx: Context, hub: ChangeHub, wanted: Callable[[Event], Awaitable[bool]]
 ) -> AsyncGenerator[Event, None]:
+    # Registered once iterated (at once, by the executor), so an abandoned stream holds nothing.
+    listener = await hub.listen(ctx.store)
     try:
+        _listening(ctx)
         while True:
             event = await listener.next()
             if not await wanted(event):
@@ -175,13 +178,12 @@ async def researcher_changed(ctx: Context, researcher_id: str) -> AsyncGenerator
         raise BadUserInput(f"{researcher_id[:80]!r} is not a researcher id", argument="id")
     if await ctx.loaders.node.load(researcher_id) is None:
         raise NotFound(f"no researcher has the id {researcher_id[:80]!r}", argument="id")
-    listener = await hub_of(ctx).listen(ctx.store)
-    _listening(ctx)
+    hub = hub_of(ctx)
 
     async def about(event: Event) -> bool:
         return event.researcher_id == researcher_id
 
-    return _stream(ctx, listener, about)
+    return _stream(ctx, hub, about)
 
 
 async def followed_activity(ctx: Context) -> AsyncGenerator[Event, None]:
@@ -193,15 +195,14 @@ async def followed_activity(ctx: Context) -> AsyncGenerator[Event, None]:
             f"followedActivity needs an API token: {reason}; send "
             '{"Authorization": "Bearer <token>"} as connection_init\'s payload'
         )
-    listener = await hub_of(ctx).listen(ctx.store)
-    _listening(ctx)
+    hub = hub_of(ctx)
 
     async def followed(event: Event) -> bool:
         if event.kind not in events.ACTIVITY:
             return False
         return bool(await events.followed_among(ctx.store, account.id, [event.researcher_id]))
 
-    return _stream(ctx, listener, followed)
+    return _stream(ctx, hub, followed)
 
 
 __all__ = [
