@@ -289,7 +289,7 @@ def _row(node_id: str, label: Label, **props: Any) -> NodeRow:
     return NodeRow(node_id, label, "test:feed", props)
 
 
-async def test_the_feed_records_additions_to_known_researchers_and_follows_in_order(
+async def test_the_feed_records_additions_follows_and_trust_changes_in_order(
     store: Store,
 ) -> None:
     ada = "researcher:ada"
@@ -313,19 +313,29 @@ async def test_the_feed_records_additions_to_known_researchers_and_follows_in_or
     for follow in (True, True, False):  # the second follow changes nothing
         audit = community.audit_entry("alice", "follow", ada, None, None)
         await community.set_following(store, alice.account.id, ada, follow, audit)
+    claim = {
+        "id": community.new_id(Label.CLAIM), "status": "approved", "matchedCount": 2,
+        "createdAt": community.now(),
+    }  # fmt: skip
+    audit = community.audit_entry("alice", "claim", ada, None, None)
+    assert (await community.create_claim(store, alice.account.id, ada, claim, audit)) is not None
+    audit = community.audit_entry("alice", "release", ada, None, None)
+    assert await community.release(store, alice.account.id, ada, audit)
     found = await events.events_after(store, 0)
-    assert [e.seq for e in found] == [1, 2, 3, 4, 5]
+    assert [e.seq for e in found] == [1, 2, 3, 4, 5, 6, 7]
     # One batch's events are consecutive, in no particular order among themselves.
     assert {(e.kind, e.researcher_id, e.subject_id) for e in found[:3]} == {
         (events.Kind.WORK_ADDED, ada, "paper:p2"),
         (events.Kind.TALK_ADDED, ada, "talk:t1"),
         (events.Kind.AWARD_ADDED, ada, "award:a1"),
     }
-    assert [(e.kind, e.subject_id) for e in found[3:]] == [
-        (events.Kind.FOLLOWER_ADDED, None),
-        (events.Kind.FOLLOWER_REMOVED, None),
+    assert [(e.kind, e.researcher_id) for e in found[3:]] == [
+        (events.Kind.FOLLOWER_ADDED, ada),
+        (events.Kind.FOLLOWER_REMOVED, ada),
+        (events.Kind.TRUST_CHANGED, ada),  # the claim, approved at once
+        (events.Kind.TRUST_CHANGED, ada),  # released
     ]
-    assert await events.head(store) == 5
-    assert [e.seq for e in await events.events_after(store, 3)] == [4, 5]
+    assert await events.head(store) == 7
+    assert [e.seq for e in await events.events_after(store, 5)] == [6, 7]
     await events.prune(store, retain=2)
-    assert [e.seq for e in await events.events_after(store, 0)] == [4, 5]
+    assert [e.seq for e in await events.events_after(store, 0)] == [6, 7]
