@@ -46,18 +46,21 @@ ADDED_BY: dict[Rel, Kind] = {
 def emit(carry: str, events: str, at: str) -> str:
     """Cypher to append to a write query (one row in): records `events`, a list expression of
     `{kind, researcherId, subjectId}` maps, in the feed. `carry` names the variables the rest
-    of the query still uses; `at` is the time expression the events carry."""
+    of the query still uses; `at` is the time expression the events carry. A write with no
+    events leaves the feed alone (and so takes no lock on it)."""
     keep = f"{carry}, " if carry else ""
+    # The events read the feed's seq before it is raised: FalkorDB evaluates every SET in a
+    # FOREACH against the values from before the query, Neo4j in order; this order is both.
     return f"""
 WITH {keep}{events} AS evs
-MERGE (feed:{Label.CHANGE_FEED} {{name: '{FEED}'}})
-SET feed._lock = true SET feed._lock = null
-WITH {keep}evs, feed, coalesce(feed.seq, 0) AS base
-SET feed.seq = base + size(evs)
-FOREACH (i IN range(0, size(evs) - 1) |
-  CREATE (ev:{Label.CHANGE_EVENT})
-  SET ev.seq = base + i + 1, ev.kind = evs[i].kind, ev.researcherId = evs[i].researcherId,
-      ev.subjectId = evs[i].subjectId, ev.at = {at})
+FOREACH (_ IN CASE WHEN size(evs) > 0 THEN [1] ELSE [] END |
+  MERGE (feed:{Label.CHANGE_FEED} {{name: '{FEED}'}})
+  SET feed._lock = true
+  FOREACH (i IN range(0, size(evs) - 1) |
+    CREATE (ev:{Label.CHANGE_EVENT})
+    SET ev.seq = coalesce(feed.seq, 0) + i + 1, ev.kind = evs[i].kind,
+        ev.researcherId = evs[i].researcherId, ev.subjectId = evs[i].subjectId, ev.at = {at})
+  SET feed.seq = coalesce(feed.seq, 0) + size(evs), feed._lock = null)
 """
 
 
