@@ -50,6 +50,13 @@ async def served(seeded: Store) -> AsyncIterator[str]:
         yield url
 
 
+@pytest.fixture
+async def bare(store: Store) -> AsyncIterator[str]:
+    """The app over an empty graph: refusals need no data (and no time to seed it)."""
+    async with serving(create_app(store=store), ws="websockets-sansio") as url:
+        yield url
+
+
 class Client:
     """A graphql-transport-ws client over the `websockets` package."""
 
@@ -218,7 +225,8 @@ async def first_error(live: Client, op: str, query: str, variables: dict[str, An
     return message["payload"][0]
 
 
-async def test_refused_subscriptions_say_why_with_a_code(served: str, seeded: Store) -> None:
+async def test_refused_subscriptions_say_why_with_a_code(bare: str) -> None:
+    served = bare
     live = await client(served)
     await live.init()  # anonymous
     error = await first_error(live, "a", ACTIVITY, {})
@@ -250,7 +258,11 @@ async def test_refused_subscriptions_say_why_with_a_code(served: str, seeded: St
     await forged.ws.close()
 
 
-async def test_protocol_mistakes_close_the_socket_with_their_codes(served: str) -> None:
+async def test_protocol_mistakes_close_the_socket_with_their_codes(
+    bare: str, store: Store
+) -> None:
+    served = bare
+    alice = await auth.issue_token(store, "alice")
     subscribe = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { x }"}}
     early = await client(served)
     await early.send(subscribe)
@@ -272,10 +284,9 @@ async def test_protocol_mistakes_close_the_socket_with_their_codes(served: str) 
     assert await twice.closed() == (4429, "Too many initialisation requests")
 
     duplicate = await client(served)
-    await duplicate.init()
-    await duplicate.subscribe("same", CHANGED, {"id": WILL})
-    await duplicate.send({"id": "same", "type": "subscribe", "payload": {"query": CHANGED,
-                                                                        "variables": {"id": WILL}}})  # fmt: skip
+    await duplicate.init(alice.token)
+    await duplicate.subscribe("same", ACTIVITY)
+    await duplicate.send({"id": "same", "type": "subscribe", "payload": {"query": ACTIVITY}})
     assert await duplicate.closed() == (4409, "Subscriber for same already exists")
 
     wrong = await client(served, subprotocol="graphql-ws")
