@@ -217,13 +217,14 @@ async def client(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
+async def serving(app: Any, ws: str = "none") -> AsyncIterator[str]:
     """`app` served by a real uvicorn on a free loopback port, in the tests' own event loop
-    (the store's connections belong to it); yields the base URL, e.g. http://127.0.0.1:43817."""
+    (the store's connections belong to it); yields the base URL, e.g. http://127.0.0.1:43817.
+    `ws="websockets-sansio"` serves WebSockets too (tests/test_subscriptions.py)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", ws="none", log_level="warning", access_log=False)
+    config = uvicorn.Config(app, lifespan="off", ws=ws, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

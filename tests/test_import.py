@@ -434,7 +434,7 @@ class PoisonedStore:
         return await self.inner.read(query, params)
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
-        if query == writes.UPSERT and params is not None:
+        if query in (writes.UPSERT, writes.UPSERT_WATCHED) and params is not None:
             self.batches += 1
             if self.batches == self.fail_at:
                 # Maps are not storable property values on either engine: the last node fails.

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
@@ -26,10 +26,12 @@ from scholargraph.graphdb.store import Store, StoreError
 from scholargraph.ingest import load
 from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
+from scholargraph.resolvers.live import ChangeHub
 from scholargraph.schema import build_schema
 from scholargraph.schema.cost import client_of, over_budget, report
 from scholargraph.schema.observe import OperationObserver, ResolverSpans
 from scholargraph.settings import Settings
+from scholargraph.subscriptions import GraphQLWebSocket
 from scholargraph.transport import GraphQLEndpoint, Params
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,16 @@ def request_id_of(request: Request | WebSocket) -> str:
     return uuid.uuid4().hex
 
 
-async def context_of(request: Request) -> Context:
-    """The per-request context: the store, fresh loaders, the caller, the limits it spends."""
+async def context_of(request: HTTPConnection, authorization: str | None = None) -> Context:
+    """The per-request context: the store, fresh loaders, the caller, the limits it spends.
+    `authorization` stands for the header (a WebSocket's connection_init carries it)."""
     store: Store = request.app.state.store
     context = Context.for_request(store, request.state.request_id)
     context.extra["rate_limiter"] = auth.limiter_of(request.app.state)
     context.extra["cost_budget"] = request.app.state.cost_budget
     context.extra["client_address"] = request.client.host if request.client else None
-    header = request.headers.get("authorization")
+    context.extra["changes"] = request.app.state.changes
+    header = authorization or request.headers.get("authorization")
     if header is not None:
         # A refused token makes the request anonymous; mutations then report why.
         try:
@@ -170,6 +174,13 @@ class GraphQLRoute(GraphQLEndpoint):
         return web.graphiql_page()
 
 
+async def websocket_context_of(websocket: WebSocket, authorization: str | None) -> Context:
+    """A subscription's context: as a request's, with the token from connection_init."""
+    if not hasattr(websocket.state, "request_id"):
+        websocket.state.request_id = request_id_of(websocket)
+    return await context_of(websocket, authorization)
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -189,17 +200,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if store is not None:
-            app.state.store = store
-            yield
-            return
-        async with open_store(settings) as opened:
-            if settings.seed_on_start and await load.is_empty(opened):
-                summary = await load.seed(opened, settings.seeds_dir)
-                log.info("seeded an empty graph: %s", summary)
-            app.state.store = opened
-            app.state.cost_budget = budget_for(opened, settings.cost_budget_per_minute)
-            yield
+        try:
+            if store is not None:
+                app.state.store = store
+                yield
+                return
+            async with open_store(settings) as opened:
+                if settings.seed_on_start and await load.is_empty(opened):
+                    summary = await load.seed(opened, settings.seeds_dir)
+                    log.info("seeded an empty graph: %s", summary)
+                app.state.store = opened
+                app.state.cost_budget = budget_for(opened, settings.cost_budget_per_minute)
+                yield
+        finally:
+            await app.state.changes.close()  # its poller reads the store being closed
 
     tracing.configure()  # from OTEL_* variables, once per process; off when they are unset
     observers = (OperationObserver, ResolverSpans) if tracing.active() else (OperationObserver,)
@@ -214,6 +228,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
+            WebSocketRoute(
+                "/graphql", GraphQLWebSocket(schema, websocket_context_of, settings.max_body_bytes)
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *metrics_route,
@@ -226,6 +243,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ],
     )
     app.state.response_cache = graphql.cache
+    app.state.changes = ChangeHub()  # this process's change-feed poller (subscriptions)
     if store is not None:
         app.state.store = store  # usable without a lifespan run (tests, embedding)
         app.state.cost_budget = budget_for(store, settings.cost_budget_per_minute)

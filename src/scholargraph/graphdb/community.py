@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from scholargraph.graphdb.events import Kind, emit, one_event
 from scholargraph.graphdb.model import ENTITY, PREFIX, Label, Rel
 from scholargraph.graphdb.store import Row, Store
 from scholargraph.graphdb.writes import UNION_LISTS
@@ -105,6 +106,7 @@ OPTIONAL MATCH (a)-[old:{Rel.FOLLOWS}]->(r)
 WITH a, r, count(old) AS before
 MERGE (a)-[f:{Rel.FOLLOWS}]->(r) ON CREATE SET f.since = $audit.at
 {CREATE_AUDIT}, x.before = CASE WHEN before > 0 THEN $yes ELSE $no END
+{emit("before", one_event("before = 0", Kind.FOLLOWER_ADDED, "$researcher"), "$audit.at")}
 RETURN before
 """
 
@@ -117,7 +119,9 @@ OPTIONAL MATCH (a)-[f:{Rel.FOLLOWS}]->(r)
 WITH a, r, collect(f) AS old
 FOREACH (f IN old | DELETE f)
 {CREATE_AUDIT}, x.before = CASE WHEN size(old) > 0 THEN $yes ELSE $no END
-RETURN size(old) AS before
+WITH size(old) AS before
+{emit("before", one_event("before > 0", Kind.FOLLOWER_REMOVED, "$researcher"), "$audit.at")}
+RETURN before
 """
 
 FOLLOWING, NOT_FOLLOWING = to_json({"following": True}), to_json({"following": False})
@@ -166,6 +170,11 @@ WITH a, r, owners, owned, pending, size(owners) = 0 AND size(owned) = 0 AND size
 {_when("ok AND $claim.status = 'approved'")}
   MERGE (a)-[own:{Rel.OWNS}]->(r) SET own.since = $claim.createdAt
   SET r.verifiedEvidence = $claim.matchedCount, r.adminConfirmed = false)
+{emit(
+    "owners, owned, pending, ok",
+    one_event("ok AND $claim.status = 'approved'", Kind.TRUST_CHANGED, "$researcher"),
+    "$audit.at",
+)}
 RETURN owners, owned, pending, ok
 """
 
@@ -243,6 +252,7 @@ WITH a, c, r, others, elsewhere, owns,
 FOREACH (x IN CASE WHEN ok AND NOT $approve THEN owns ELSE [] END | DELETE x)
 {_when("ok AND NOT $approve AND size(owns) > 0")}
   SET r.adminConfirmed = null, r.verifiedEvidence = null)
+{emit("ok, others, elsewhere", one_event("ok", Kind.TRUST_CHANGED, "r.id"), "$audit.at")}
 RETURN ok, others, elsewhere
 """
 
@@ -297,6 +307,7 @@ FOREACH (c IN CASE WHEN ok THEN claims ELSE [] END |
 {_when("ok")}
   SET r.verifiedEvidence = null, r.adminConfirmed = null
   {CREATE_AUDIT})
+{emit("ok", one_event("ok", Kind.TRUST_CHANGED, "$researcher"), "$audit.at")}
 RETURN ok
 """
 

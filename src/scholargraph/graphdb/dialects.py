@@ -23,6 +23,7 @@ _RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     (Label.RESEARCHER, "nameKey"),
     (Label.PAPER, "titleKey"),
     (Label.ACCOUNT, "name"),
+    (Label.CHANGE_EVENT, "seq"),  # every subscription poll reads the feed after a seq
 )
 
 
@@ -102,6 +103,9 @@ NEO4J = Dialect(
         f"FOR (n:{RATE_BUCKET}) REQUIRE n.id IS UNIQUE",
         f"CREATE CONSTRAINT write_generation_id IF NOT EXISTS "
         f"FOR (n:{WRITE_GENERATION}) REQUIRE n.id IS UNIQUE",
+        # So that concurrent first writes MERGE one feed node (graphdb/events.py), not two.
+        f"CREATE CONSTRAINT change_feed_name IF NOT EXISTS FOR (n:{Label.CHANGE_FEED}) "
+        "REQUIRE n.name IS UNIQUE",
         *(
             f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
             f"FOR (n:{label}) ON (n.{prop})"

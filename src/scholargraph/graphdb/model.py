@@ -35,6 +35,9 @@ class Label(StrEnum):
     AUDIT = "AuditRecord"
     MERGE = "MergeRecord"
     MERGE_REQUEST = "MergeRequest"
+    # The change feed (graphdb/events.py): not entities, so neither carries `Entity` or an id.
+    CHANGE_EVENT = "ChangeEvent"
+    CHANGE_FEED = "ChangeFeed"
 
 
 class Rel(StrEnum):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from scholargraph.graphdb import events
 from scholargraph.graphdb.model import ENTITY, LABEL_OF_PREFIX, Label, Rel, label_of
 from scholargraph.graphdb.store import Store
 
@@ -130,7 +132,7 @@ def _edge_mergers() -> str:
 
 # FalkorDB evaluates a SET against the values from before the query (a second SET in the same
 # FOREACH does not see the first), so derived properties repeat the expression they derive from.
-UPSERT = f"""
+_NODES = f"""
 FOREACH (row IN $nodes |
   MERGE (n:{ENTITY} {{id: row.id}})
   SET n += row.props,
@@ -145,12 +147,19 @@ FOREACH (row IN $nodes |
                             s + ' ' + t)
 {_label_setters()}
 )
-WITH 1 AS one
+"""
+_EDGES = f"""
 UNWIND $edges AS e
 MATCH (a:{ENTITY} {{id: e.src}}), (b:{ENTITY} {{id: e.dst}})
 {_edge_mergers()}
-RETURN count(e) AS edges
 """
+UPSERT = f"{_NODES}WITH 1 AS one{_EDGES}RETURN count(e) AS edges"
+# The same, when the batch adds works, talks or awards to researchers: those that are new for
+# a researcher already in the graph become change-feed events in the same query.
+UPSERT_WATCHED = (
+    f"{events.FRESH_ADDITIONS}{_NODES}WITH fresh{_EDGES}WITH fresh, count(e) AS edges"
+    f"{events.emit('edges', 'fresh', '$eventAt')}RETURN edges"
+)
 
 T = TypeVar("T")
 
@@ -196,7 +205,11 @@ async def upsert(store: Store, nodes: Sequence[NodeRow], edges: Sequence[EdgeRow
     if not nodes and not edges:
         return 0
     edge_rows = edge_params(edges)
-    rows = await store.write(UPSERT, {"nodes": node_params(nodes), "edges": edge_rows})
+    params: dict[str, Any] = {"nodes": node_params(nodes), "edges": edge_rows}
+    watch = events.watched(edge_rows)
+    if watch:
+        params.update(watch=watch, eventAt=datetime.now(UTC).isoformat(timespec="microseconds"))
+    rows = await store.write(UPSERT_WATCHED if watch else UPSERT, params)
     return int(rows[0]["edges"]) if rows else 0
 
 

@@ -30,6 +30,7 @@ from scholargraph.schema.explorer import ExplorerQuery
 from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.identity import IdentityMutation
 from scholargraph.schema.query import ProfileQuery
+from scholargraph.schema.subscriptions import Subscription, SubscriptionRefusals
 
 log = logging.getLogger("scholargraph.errors")
 
@@ -177,6 +178,7 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=EXTRA_TYPES,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
@@ -188,6 +190,7 @@ def build_schema(
             OneOperation,
             InputHygiene,
             lambda: QueryCost(max_cost=max_cost),
+            SubscriptionRefusals,  # after every extension that may refuse a request
             *extra_extensions,
         ],
     )
