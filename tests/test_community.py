@@ -590,9 +590,11 @@ async def test_admins_merge_and_split_researchers(roomy: httpx.AsyncClient, seed
     assert merged["merged"] == [KEVIN]
     assert merged["movedRelationships"] > 0
     assert merged["into"] == {"id": RICKY, "followersCount": 1}  # the follow moved with it
-    assert (await ok(roomy, "query ($id: ID!) { researcher(id: $id) { id } }", {"id": KEVIN}))[
-        "researcher"
-    ] is None
+    # The merged-away id answers the survivor, which says so (docs/identity.md, "Links never
+    # break").
+    assert (
+        await ok(roomy, "query ($id: ID!) { researcher(id: $id) { id mergedFrom } }", {"id": KEVIN})
+    )["researcher"] == {"id": RICKY, "mergedFrom": [KEVIN]}
 
     await refused(roomy, seeded, SPLIT, {"ref": "paper:abc"}, root, "BAD_USER_INPUT")
     await refused(roomy, seeded, SPLIT, {"ref": merged["mergeId"]}, alice, "FORBIDDEN")
