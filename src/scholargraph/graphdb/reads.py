@@ -95,6 +95,37 @@ async def neighbors(
     return found
 
 
+def _linked_query(rel: Rel, direction: Direction) -> str:
+    pattern = f"-[r:{rel}]->" if direction == "out" else f"<-[r:{rel}]-"
+    # One row of lists rather than a row per edge: both drivers pay per record, and a far node
+    # reached by many edges (a coauthor of every paper) comes back once.
+    return (
+        f"UNWIND $ids AS id MATCH (a:{ENTITY} {{id: id}}){pattern}(b:{ENTITY}) "
+        "WITH collect([id, b.id, properties(r)]) AS edges, collect(DISTINCT b) AS far "
+        "RETURN edges, [n IN far | [n.id, labels(n), properties(n)]] AS nodes"
+    )
+
+
+_LINKED_QUERIES = {
+    (rel, direction): _linked_query(rel, direction) for rel in Rel for direction in ("out", "in")
+}
+
+
+async def linked(
+    store: Store, ids: Sequence[str], rel: Rel, direction: Direction
+) -> tuple[dict[str, list[EdgeRecord]], dict[str, NodeRecord]]:
+    """`neighbors` and the nodes at their far ends (`nodes_by_ids` of them) in one round trip."""
+    found: dict[str, list[EdgeRecord]] = defaultdict(list)
+    far: dict[str, NodeRecord] = {}
+    if ids:
+        rows = await store.read(_LINKED_QUERIES[(rel, direction)], {"ids": sorted(set(ids))})
+        for origin, other, props in rows[0]["edges"]:
+            found[origin].append(EdgeRecord(origin, other, props))
+        for node_id, labels, props in rows[0]["nodes"]:
+            far[node_id] = _record({"id": node_id, "labels": labels, "props": props})
+    return found, far
+
+
 @dataclass(frozen=True)
 class WorkRef:
     paper: str
@@ -193,6 +224,7 @@ __all__ = [
     "WorkRef",
     "collaborators",
     "degrees",
+    "linked",
     "neighbors",
     "nodes_by_ids",
     "researcher_id_by_name",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scholargraph.errors import BadUserInput
@@ -11,6 +12,7 @@ from scholargraph.graphdb import search as search_db
 from scholargraph.graphdb.model import Label, MalformedId, Rel, label_of
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
 from scholargraph.resolvers.context import Context
+from scholargraph.resolvers.loaders import Hop
 from scholargraph.resolvers.pagination import check_first, decode_cursor
 from scholargraph.trust import Evidence, Trust, assess
 
@@ -78,13 +80,35 @@ async def _load_page(ctx: Context, ids: list[str], first: int, after: str | None
     return Page(items, total, start + first < total, start > 0)
 
 
+# A paper's hops that a page of works can load ahead for all its papers at once.
+PAPER_AUTHORS: Hop = (Rel.AUTHORED, "in")
+PAPER_VENUES: Hop = (Rel.PUBLISHED_AT, "out")
+
+
 async def works(
-    ctx: Context, researcher_id: str, kind: str | None, first: int, after: str | None
+    ctx: Context,
+    researcher_id: str,
+    kind: str | None,
+    first: int,
+    after: str | None,
+    ahead: Sequence[Hop] = (),
 ) -> Page:
+    """A page of a researcher's works; `ahead`: hops of its papers the request will read,
+    loaded with the page (Loaders.prefetch)."""
     refs = await ctx.loaders.works.load(researcher_id)
     if kind is not None:
         refs = [r for r in refs if kind in r.kinds]
-    return await _load_page(ctx, [r.paper for r in refs], first, after)
+    page = await _load_page(ctx, [r.paper for r in refs], first, after)
+    if ahead and page.items:
+        await ctx.loaders.prefetch([n.id for _, n in page.items], ahead)
+    return page
+
+
+def known_linked(
+    ctx: Context, origin: str, rel: Rel, direction: reads.Direction
+) -> list[tuple[EdgeRecord, NodeRecord]] | None:
+    """`linked`, when everything it reads is already loaded; else None (then await `linked`)."""
+    return ctx.loaders.known_linked(origin, rel, direction)
 
 
 async def venue_publications(
@@ -177,11 +201,15 @@ async def trust(ctx: Context, record: NodeRecord) -> Trust:
 
 
 __all__ = [
+    "PAPER_AUTHORS",
+    "PAPER_VENUES",
     "Collaborator",
+    "Hop",
     "Page",
     "Stats",
     "checked_label",
     "collaborators",
+    "known_linked",
     "linked",
     "linked_nodes",
     "node",
