@@ -85,19 +85,19 @@ async def graphdb_profile(store: Store, rid: str) -> int:
         (Rel.OWNS, "in"),
     )
     found, works, collaborators, _ = await asyncio.gather(
-        asyncio.gather(*(reads.neighbors(store, ids, r, d) for r, d in hops)),  # type: ignore[arg-type]
+        asyncio.gather(*(reads.linked(store, ids, r, d) for r, d in hops)),  # type: ignore[arg-type]
         reads.works(store, ids),
         reads.collaborators(store, ids),
         asyncio.gather(*(reads.degrees(store, ids, r, d) for r, d in degrees)),  # type: ignore[arg-type]
     )
     papers = [w.paper for w in works[rid]]
     coauthors = collaborators[rid][:20]
-    awards = [e.other for e in found[5].get(rid, [])]
-    linked = [e.other for f in found for e in f.get(rid, [])]
+    awards = [e.other for e in found[5][0].get(rid, [])]
     await asyncio.gather(
-        reads.nodes_by_ids(store, papers + linked + [c.researcher for c in coauthors]),
-        reads.neighbors(store, awards, Rel.AWARD_FOR, "out"),
-        reads.neighbors(store, awards, Rel.FUNDED_BY, "out"),
+        reads.linked(store, awards, Rel.AWARD_FOR, "out"),
+        reads.nodes_by_ids(store, papers),
+        reads.nodes_by_ids(store, [c.researcher for c in coauthors]),
+        reads.linked(store, awards, Rel.FUNDED_BY, "out"),
     )
     # The page's authors and venues, with their nodes, in one call each (Loaders.prefetch).
     await asyncio.gather(

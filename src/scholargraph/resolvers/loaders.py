@@ -52,6 +52,8 @@ class Loaders:
         self._edges: dict[tuple[Rel, reads.Direction], DataLoader[str, list[reads.EdgeRecord]]]
         self._edges = {}
         self._degrees: dict[tuple[Rel, reads.Direction], DataLoader[str, int]] = {}
+        self._linked: dict[Hop, DataLoader[str, list[tuple[reads.EdgeRecord, reads.NodeRecord]]]]
+        self._linked = {}
 
     async def _load_nodes(self, ids: list[str]) -> list[reads.NodeRecord | None]:
         found = await reads.nodes_by_ids(self.store, ids)
@@ -81,21 +83,30 @@ class Loaders:
         found = await self.node.load_many(list(ids))
         return [record for record in found if record is not None]
 
+    def linked(
+        self, rel: Rel, direction: reads.Direction
+    ) -> DataLoader[str, list[tuple[reads.EdgeRecord, reads.NodeRecord]]]:
+        """Edges and the nodes at their far ends in one store call per batch (reads.linked);
+        what it loads also answers `edges` and `node` for the same keys."""
+        loader = self._linked.get((rel, direction))
+        if loader is None:
+            loader = DataLoader(lambda ids: self._load_linked(ids, rel, direction))
+            self._linked[(rel, direction)] = loader
+        return loader
+
+    async def _load_linked(
+        self, ids: list[str], rel: Rel, direction: reads.Direction
+    ) -> list[list[tuple[reads.EdgeRecord, reads.NodeRecord]]]:
+        edges, far = await reads.linked(self.store, ids, rel, direction)
+        self.node.prime_many(far)
+        self.edges(rel, direction).prime_many({i: edges.get(i, []) for i in ids})
+        return [[(e, far[e.other]) for e in edges.get(i, []) if e.other in far] for i in ids]
+
     async def prefetch(self, ids: Sequence[str], hops: Sequence[Hop]) -> None:
         """Load these hops of these nodes, far ends included, one store call per hop, so that
         the fields reading them (`known_edges`, `known_linked`) answer without awaiting: a
         page of works then completes without a coroutine per paper and field."""
-
-        async def fetch(hop: Hop) -> None:
-            loader = self.edges(*hop)
-            missing = [i for i in dict.fromkeys(ids) if loader.cache_map.get(i) is None]
-            if not missing:
-                return
-            edges, far = await reads.linked(self.store, missing, *hop)
-            self.node.prime_many(far)
-            loader.prime_many({i: edges.get(i, []) for i in missing})
-
-        await asyncio.gather(*(fetch(hop) for hop in hops))
+        await asyncio.gather(*(self.linked(*hop).load_many(ids) for hop in hops))
 
     def known_edges(
         self, rel: Rel, direction: reads.Direction, origin: str

@@ -47,10 +47,8 @@ async def researcher(ctx: Context, node_id: str | None, name: str | None) -> Nod
 async def linked(
     ctx: Context, origin: str, rel: Rel, direction: reads.Direction
 ) -> list[tuple[EdgeRecord, NodeRecord]]:
-    """The relationships of one node and the nodes at their far ends."""
-    edges = await ctx.loaders.edges(rel, direction).load(origin)
-    others = await ctx.loaders.node.load_many([e.other for e in edges])
-    return [(e, n) for e, n in zip(edges, others, strict=True) if n is not None]
+    """The relationships of one node and the nodes at their far ends (one batched call)."""
+    return list(await ctx.loaders.linked(rel, direction).load(origin))
 
 
 async def linked_nodes(
