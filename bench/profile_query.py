@@ -1,16 +1,20 @@
-"""Profile-query benchmark: the whole profile over GraphQL/HTTP vs the graphdb calls alone.
+"""Profile-query benchmark: the whole profile over GraphQL/HTTP against two floors.
 
 For each store (`--stores falkordb,neo4j`, see bench/_stores.py): a fresh, empty store (the
-bundled FalkorDB in a temp dir; Neo4j emptied), seeded, the seed researcher given extra
-synthetic works, then the API served with uvicorn on loopback (a real socket, a `scholargraph
-serve` subprocess on the same store) and, in the same run:
+bundled FalkorDB in a temp dir; Neo4j emptied), seeded, the seed researcher given synthetic
+works up to `--small-works`, then the API served with uvicorn on loopback (a real socket, a
+`scholargraph serve` subprocess on the same store) and, interleaved in the same run:
   (a) the full profile query over HTTP,
-  (b) the graphdb batch calls that answer it, made directly (the floor for the API),
-and prints p50/p99 of each and the ratio a/b per store, then both stores side by side.
-Machines here are noisy: read the ratios.
+  (a0) with `--before SRC`: the same from a second `scholargraph serve` running another
+       version's code (PYTHONPATH=SRC), on the same store: the before/after figure,
+  (c) one hand-written Cypher query returning the same facts (FLOOR): target a/c <= 3;
+then the researcher grown to `--works` works, and (a), (a0) against
+  (b) the graphdb calls the API makes for it, called directly: target a/b <= 1.2.
+It prints p50/p99 of each and the ratios per store, then both stores side by side. Machines
+here are noisy: read the ratios.
 
-    .venv/bin/python bench/profile_query.py [--extra-works 500] [--samples 200]
-        [--stores falkordb,neo4j]
+    .venv/bin/python bench/profile_query.py [--small-works 90] [--works 512] [--samples 200]
+        [--before /tmp/main-src] [--stores falkordb,neo4j]
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -36,11 +41,13 @@ from _stores import (
     machine,
     percentile,
 )
+from scholargraph.app import create_app
 from scholargraph.graphdb import reads, writes
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.store import Store
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
 from scholargraph.ingest import load
+from scholargraph.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SUBJECT = "researcher:will-grathwohl"
@@ -58,7 +65,8 @@ QUERY = """query($id: ID!) { researcher(id: $id) {
 
 
 async def graphdb_profile(store: Store, rid: str) -> int:
-    """The same batches the DataLoaders issue for QUERY, called directly."""
+    """The graphdb calls the API makes for QUERY, called directly, in the same order and
+    concurrency (the request's own count is checked against this in `store_calls`)."""
     ids = [rid]
     await reads.nodes_by_ids(store, ids)
     hops = [
@@ -69,34 +77,81 @@ async def graphdb_profile(store: Store, rid: str) -> int:
         (Rel.GAVE, "out"),
         (Rel.RECEIVED, "out"),
     ]
-    found = await asyncio.gather(*(reads.neighbors(store, ids, r, d) for r, d in hops))  # type: ignore[arg-type]
-    works = (await reads.works(store, ids))[rid]
-    coauthors = (await reads.collaborators(store, ids))[rid][:20]
-    for rel, direction in (
+    degrees = (
         (Rel.FOLLOWS, "in"),
         (Rel.INTERESTED_IN, "out"),
         (Rel.GAVE, "out"),
         (Rel.RECEIVED, "out"),
         (Rel.OWNS, "in"),
-    ):
-        await reads.degrees(store, ids, rel, direction)  # type: ignore[arg-type]
-    papers = [w.paper for w in works]
-    awards = [e.other for e in found[5].get(rid, [])]
-    await reads.neighbors(store, awards, Rel.AWARD_FOR, "out")
-    await reads.neighbors(store, awards, Rel.FUNDED_BY, "out")
-    linked = [e.other for f in found for e in f.get(rid, [])]
-    await reads.nodes_by_ids(store, papers + linked + [c.researcher for c in coauthors])
-    pubs = await reads.neighbors(store, papers, Rel.PUBLISHED_AT, "out")
-    authors = await reads.neighbors(store, papers, Rel.AUTHORED, "in")
-    others = {e.other for group in (pubs, authors) for edges in group.values() for e in edges}
-    await reads.nodes_by_ids(store, sorted(others))
+    )
+    found, works, collaborators, _ = await asyncio.gather(
+        asyncio.gather(*(reads.linked(store, ids, r, d) for r, d in hops)),  # type: ignore[arg-type]
+        reads.works(store, ids),
+        reads.collaborators(store, ids),
+        asyncio.gather(*(reads.degrees(store, ids, r, d) for r, d in degrees)),  # type: ignore[arg-type]
+    )
+    papers = [w.paper for w in works[rid]]
+    coauthors = collaborators[rid][:20]
+    awards = [e.other for e in found[5][0].get(rid, [])]
+    await asyncio.gather(
+        reads.linked(store, awards, Rel.AWARD_FOR, "out"),
+        reads.nodes_by_ids(store, papers),
+        reads.nodes_by_ids(store, [c.researcher for c in coauthors]),
+        reads.linked(store, awards, Rel.FUNDED_BY, "out"),
+    )
+    # The page's authors and venues, with their nodes, in one call each (Loaders.prefetch).
+    await asyncio.gather(
+        reads.linked(store, papers, Rel.AUTHORED, "in"),
+        reads.linked(store, papers, Rel.PUBLISHED_AT, "out"),
+    )
     return len(papers)
 
 
-async def grow(store: Store, extra: int) -> None:
+# The same facts as QUERY in one hand-written query: the floor a GraphQL layer over this store
+# could reach. Orders and limits are left to the client, as a hand-written app would.
+FLOOR = f"""
+MATCH (r:{Label.RESEARCHER} {{id: $id}})
+CALL {{ WITH r
+  MATCH (r)-[:{Rel.AUTHORED}]->(p:{Label.PAPER})
+  OPTIONAL MATCH (p)-[pub:{Rel.PUBLISHED_AT}]->(v:{Label.VENUE})
+  WITH p, collect([v.name, pub.year, pub.kind, pub.presentation, pub.honors]) AS pubs
+  OPTIONAL MATCH (p)<-[au:{Rel.AUTHORED}]-(c:{Label.RESEARCHER})
+  WITH p, pubs, collect([au.position, au.equalContribution, c.id, c.name]) AS authors
+  RETURN collect([p.id, p.title, pubs, authors]) AS works
+}}
+CALL {{ WITH r
+  OPTIONAL MATCH (r)-[:{Rel.AUTHORED}]->(p:{Label.PAPER})<-[:{Rel.AUTHORED}]-(c:{Label.RESEARCHER})
+  WHERE c.id <> r.id
+  WITH c, count(DISTINCT p) AS shared
+  ORDER BY shared DESC, c.name
+  RETURN collect([c.name, shared])[..20] AS coauthors, count(c) AS coauthorCount
+}}
+RETURN r.id AS id, r.name AS name, r.aliases AS aliases, r.bio AS bio, r.linksJson AS links,
+  r.sources AS sources,
+  [(r)-[af:{Rel.AFFILIATED_WITH}]->(ai) | [ai.name, af.role, af.since]] AS affiliations,
+  [(r)-[ed:{Rel.EDUCATED_AT}]->(ei) | [ei.name, ed.degree, ed.year]] AS education,
+  [(r)-[:{Rel.SUPERVISED_BY}]->(sv) | sv.name] AS supervisors,
+  [(r)-[:{Rel.INTERESTED_IN}]->(tp) | tp.name] AS topics,
+  works, coauthors, coauthorCount,
+  [(r)-[:{Rel.GAVE}]->(tk) | [tk.title, tk.event, tk.date]] AS talks,
+  [(r)-[rc:{Rel.RECEIVED}]->(aw) | [aw.name, aw.amount, rc.year,
+    [(aw)-[:{Rel.FUNDED_BY}]->(fu) | fu.name], [(aw)-[:{Rel.AWARD_FOR}]->(ap) | ap.title]]]
+    AS awards,
+  size([(r)<-[:{Rel.FOLLOWS}]-(fx) | fx.id]) AS followers,
+  size([(r)<-[:{Rel.OWNS}]-(ox) | ox.id]) AS owners
+"""
+
+
+async def floor(store: Store, rid: str) -> int:
+    rows = await store.read(FLOOR, {"id": rid})
+    return len(rows[0]["works"])
+
+
+async def grow(store: Store, start: int, stop: int) -> None:
+    """Synthetic works `start` to `stop` for SUBJECT, each with a coauthor and a venue."""
     nodes = [NodeRow("venue:bench", Label.VENUE, "bench", {"name": "Bench Venue"})]
     edges = []
-    for i in range(extra):
+    for i in range(start, stop):
         pid, cid = f"paper:bench{i:06d}", f"researcher:bench-coauthor-{i % 97}"
         nodes += [
             NodeRow(pid, Label.PAPER, "bench", {"title": f"Synthetic work {i}"}),
@@ -114,17 +169,21 @@ async def grow(store: Store, extra: int) -> None:
                 props={"year": 2000 + i % 25, "kind": "conference"},
             ),
         ]
-    for start in range(0, len(nodes), 2000):
-        await writes.upsert(store, nodes[start : start + 2000], [])
-    for start in range(0, len(edges), 2000):
-        await writes.upsert(store, [], edges[start : start + 2000])
+    for first in range(0, len(nodes), 2000):
+        await writes.upsert(store, nodes[first : first + 2000], [])
+    for first in range(0, len(edges), 2000):
+        await writes.upsert(store, [], edges[first : first + 2000])
 
 
-@dataclass
-class Result:
-    works: int
-    http_ms: list[float]
-    db_ms: list[float]
+async def store_calls(store: Store) -> int:
+    """How many store calls the API makes for QUERY (in-process, on the same store)."""
+    app = create_app(Settings(max_query_cost=1_000_000), store=store)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        before = store.counters.round_trips
+        response = await http.post("/graphql", json={"query": QUERY, "variables": {"id": SUBJECT}})
+        assert "errors" not in response.json(), response.text
+        return store.counters.round_trips - before
 
 
 async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
@@ -139,59 +198,147 @@ async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> N
         await asyncio.sleep(0.2)
 
 
-async def run_store(opened: Opened, extra_works: int, samples: int) -> Result:
+@dataclass
+class Phase:
+    """One size of the profile: each figure's samples, interleaved in rounds."""
+
+    works: int
+    ms: dict[str, list[float]] = field(default_factory=dict)
+
+    def p50(self, figure: str) -> float:
+        return statistics.median(self.ms[figure])
+
+
+Timed = Callable[[], Awaitable[object]]
+
+
+async def measure(works: int, figures: dict[str, Timed], samples: int) -> Phase:
+    for _ in range(WARM_UP):  # plans, caches, a fresh Neo4j's JIT: every path
+        for run in figures.values():
+            await run()
+    phase = Phase(works, {name: [] for name in figures})
+    for _ in range(samples):  # interleaved, so drift hits every figure alike
+        for name, run in figures.items():
+            t0 = time.perf_counter()
+            await run()
+            phase.ms[name].append((time.perf_counter() - t0) * 1000)
+    return phase
+
+
+@dataclass
+class Result:
+    small: Phase
+    large: Phase
+    request_calls: int
+    graphdb_calls: int
+
+
+class Api:
+    """`scholargraph serve` on the opened store, from this checkout or from `src`."""
+
+    def __init__(self, opened: Opened, src: Path | None) -> None:
+        self.port = free_port()
+        env = opened.subprocess_env(
+            SCHOLARGRAPH_LOG_LEVEL="warning",
+            # A thousand works with authors and venues is past the default cost limit, and the
+            # samples spend far more than one client's budget a minute (docs/cost.md).
+            SCHOLARGRAPH_MAX_QUERY_COST="1000000",
+            SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000",
+            # The machines are shared; a sample cut off by the default deadline would be lost.
+            SCHOLARGRAPH_QUERY_TIMEOUT_MS="120000",
+        )
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(self.port)],
+            env=env,
+        )
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
+
+    async def start(self) -> Api:
+        await wait_ready(self.http, self.process)
+        return self
+
+    async def profile(self) -> int:
+        payload = {"query": QUERY, "variables": {"id": SUBJECT}}
+        body = (await self.http.post("/graphql", json=payload)).json()
+        assert "errors" not in body, body
+        total: int = body["data"]["researcher"]["works"]["totalCount"]
+        return total
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        self.process.terminate()
+        self.process.wait(60)
+
+
+async def run_store(
+    opened: Opened, small: int, large: int, samples: int, before: Path | None
+) -> Result:
     store = opened.store
     await load.seed(store, SEEDS)
-    await grow(store, extra_works)
-    port = free_port()
-    env = opened.subprocess_env(
-        SCHOLARGRAPH_LOG_LEVEL="warning",
-        # A thousand works with authors and venues is past the default cost limit, and the
-        # samples spend far more than one client's budget a minute (docs/cost.md).
-        SCHOLARGRAPH_MAX_QUERY_COST="1000000",
-        SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000",
-    )
-    api = subprocess.Popen(
-        [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)], env=env
-    )
+    seeded = len((await reads.works(store, [SUBJECT]))[SUBJECT])
+    await grow(store, 0, max(0, small - seeded))
+    apis = [Api(opened, None)] + ([Api(opened, before)] if before else [])
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            await wait_ready(http, api)
-            payload = {"query": QUERY, "variables": {"id": SUBJECT}}
-            body = (await http.post("/graphql", json=payload)).json()
-            assert "errors" not in body, body
-            total = body["data"]["researcher"]["works"]["totalCount"]
-            for _ in range(WARM_UP):  # plans, caches, a fresh Neo4j's JIT: both paths
-                await http.post("/graphql", json=payload)
-                await graphdb_profile(store, SUBJECT)
-            http_times, db_times = [], []
-            for _ in range(samples):  # interleaved, so drift hits both alike
-                t0 = time.perf_counter()
-                await http.post("/graphql", json=payload)
-                t1 = time.perf_counter()
-                await graphdb_profile(store, SUBJECT)
-                t2 = time.perf_counter()
-                http_times.append((t1 - t0) * 1000)
-                db_times.append((t2 - t1) * 1000)
+        await asyncio.gather(*(api.start() for api in apis))
+        figures: dict[str, Timed] = {"(a) GraphQL over HTTP": apis[0].profile}
+        if before:
+            figures["(a0) the same, code before"] = apis[1].profile
+        works = await apis[0].profile()
+        phase_small = await measure(
+            works, {**figures, "(c) one hand-written query": lambda: floor(store, SUBJECT)}, samples
+        )
+        await grow(store, max(0, small - seeded), max(0, large - seeded))
+        works = await apis[0].profile()
+        phase_large = await measure(
+            works,
+            {**figures, "(b) graphdb calls alone": lambda: graphdb_profile(store, SUBJECT)},
+            samples,
+        )
     finally:
-        api.terminate()
-        api.wait(60)
-    return Result(total, http_times, db_times)
+        for api in apis:
+            await api.close()
+    before_calls = store.counters.round_trips
+    await graphdb_profile(store, SUBJECT)
+    graphdb_calls = store.counters.round_trips - before_calls
+    return Result(phase_small, phase_large, await store_calls(store), graphdb_calls)
+
+
+TARGETS = {"(b) graphdb calls alone": 1.2, "(c) one hand-written query": 3.0}
 
 
 def report(title: str, result: Result) -> None:
-    a, b = result.http_ms, result.db_ms
-    print(f"\n{title}: profile of {SUBJECT}, {result.works} works, {len(a)} samples")
-    print(f"{'':28}{'p50 ms':>10}{'p99 ms':>10}")
-    print(f"{'(a) GraphQL over HTTP':28}{percentile(a, 50):10.2f}{percentile(a, 99):10.2f}")
-    print(f"{'(b) graphdb calls alone':28}{percentile(b, 50):10.2f}{percentile(b, 99):10.2f}")
-    print(f"ratio a/b p50: {statistics.median(a) / statistics.median(b):.2f}", flush=True)
+    print(
+        f"\n{title}: profile of {SUBJECT}; the request makes {result.request_calls} store "
+        f"calls, (b) makes {result.graphdb_calls}"
+    )
+    for phase in (result.small, result.large):
+        print(f"{phase.works} works, {len(next(iter(phase.ms.values())))} samples")
+        print(f"{'':32}{'p50 ms':>10}{'p99 ms':>10}")
+        for name, values in phase.ms.items():
+            print(f"{name:32}{percentile(values, 50):10.2f}{percentile(values, 99):10.2f}")
+        base = next(name for name in TARGETS if name in phase.ms)
+        for name in phase.ms:
+            if name.startswith("(a"):
+                ratio = phase.p50(name) / phase.p50(base)
+                target = f" (target <= {TARGETS[base]}x)" if name.startswith("(a)") else ""
+                print(f"ratio {name[:4]}/{base[:3]} p50: {ratio:.2f}{target}")
+    print(flush=True)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--extra-works", type=int, default=500)
+    parser.add_argument("--small-works", type=int, default=90, help="works for the (c) floor")
+    parser.add_argument("--works", type=int, default=512, help="works for (b)")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a src/ folder of another version of scholargraph (e.g. `git archive main src`), "
+        "served beside this one on the same store: figure (a0)",
+    )
     add_stores_argument(parser)
     args = parser.parse_args()
     names = chosen_stores(parser, args.stores)
@@ -200,32 +347,26 @@ async def main() -> None:
     async with Stores(names) as stores:
         for name in names:
             async with stores.fresh(name, graph="scholargraph", timeout_ms=60_000) as opened:
-                results[name] = await run_store(opened, args.extra_works, args.samples)
+                results[name] = await run_store(
+                    opened, args.small_works, args.works, args.samples, args.before
+                )
                 report(f"{opened.title} {opened.version}".strip(), results[name])
     table = SideBySide(names)
-    works = next(iter(results.values())).works
-    bench = f"profile ({works} works, {args.samples} samples)"
-    med = {
-        n: (statistics.median(r.http_ms), statistics.median(r.db_ms)) for n, r in results.items()
-    }
-    table.add(
-        bench,
-        "(a) GraphQL over HTTP, p50 ms (x b)",
-        {n: f"{a:.1f} ({a / b:.2f}x)" for n, (a, b) in med.items()},
-        "(b) of the same store",
-    )
-    table.add(
-        bench, "(a) p99 ms", {n: f"{percentile(r.http_ms, 99):.1f}" for n, r in results.items()}, ""
-    )
-    table.add(
-        bench,
-        "(b) graphdb calls alone, p50 ms",
-        {n: f"{b:.1f}" for n, (_, b) in med.items()},
-        "(b) is the baseline",
-    )
-    table.add(
-        bench, "(b) p99 ms", {n: f"{percentile(r.db_ms, 99):.1f}" for n, r in results.items()}, ""
-    )
+    for size in ("small", "large"):
+        phases = {n: getattr(r, size) for n, r in results.items()}
+        first = next(iter(phases.values()))
+        base = next(name for name in TARGETS if name in first.ms)
+        bench = f"profile ({first.works} works, {args.samples} samples)"
+        for figure in first.ms:
+            values = {}
+            for n, phase in phases.items():
+                p50 = phase.p50(figure)
+                ratio = "" if figure == base else f" ({p50 / phase.p50(base):.2f}x)"
+                values[n] = f"{p50:.1f}{ratio}"
+            note = "the baseline" if figure == base else f"x {base[:3]}"
+            if figure.startswith("(a)"):
+                note += f", target <= {TARGETS[base]}x"
+            table.add(bench, f"{figure}, p50 ms", values, note)
     table.print()
 
 

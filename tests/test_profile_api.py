@@ -282,3 +282,27 @@ async def test_node_interface_resolves_every_kind(client: httpx.AsyncClient) -> 
     assert body["data"]["node"]["__typename"] == "Institution"  # type: ignore[index]
     body = await gql(client, query, {"id": "paper:0000000000000000"})
     assert "errors" not in body and body["data"] == {"node": None}
+
+
+PAPER_FACTS = """id year authors { position equalContribution asWritten researcher { id name } }
+  publications { venue { id name } year kind presentation honors notes asWritten }"""
+
+
+async def test_a_works_page_answers_as_each_paper_alone(client: httpx.AsyncClient) -> None:
+    # The page loads its papers' authors and venues ahead and answers them synchronously;
+    # a paper asked for by id goes the batched, awaited way. Both must agree.
+    body = await gql(
+        client,
+        "query($id: ID!) { researcher(id: $id) { works(first: 50) { edges { node { %s } } } } }"
+        % PAPER_FACTS,
+        {"id": SUBJECT},
+    )
+    assert "errors" not in body, body
+    page = [e["node"] for e in body["data"]["researcher"]["works"]["edges"]]  # type: ignore[index]
+    assert len(page) > 5 and any(p["authors"] and p["publications"] for p in page)
+    aliases = " ".join(
+        f'p{i}: paper(id: "{p["id"]}") {{ {PAPER_FACTS} }}' for i, p in enumerate(page)
+    )
+    alone = await gql(client, "{ %s }" % aliases)
+    assert "errors" not in alone, alone
+    assert [alone["data"][f"p{i}"] for i in range(len(page))] == page  # type: ignore[index]

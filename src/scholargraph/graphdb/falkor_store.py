@@ -14,9 +14,10 @@ import logging
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
+from falkordb.asyncio.query_result import QueryResult
 from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from scholargraph.graphdb import deadline, generation
 from scholargraph.graphdb.dialects import FALKORDB
@@ -27,6 +28,43 @@ log = logging.getLogger(__name__)
 
 POOL_SIZE = 16
 POOL_TIMEOUT_S = 30.0
+
+# Cell types of FalkorDB's compact replies that are plain values (docs: result-set structure).
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
+
+
+class _Entity(Exception):
+    """A reply holds nodes, edges, paths or dates, which only the client knows how to read."""
+
+
+def _cell(cell: list[Any]) -> Any:
+    # The falkordb client parses every cell in its own coroutine (it may look up label and
+    # property names for nodes); the values our queries return need none of that.
+    kind, value = cell
+    if kind in (_STRING, _INTEGER):
+        return value
+    if kind == _NULL:
+        return None
+    if kind == _ARRAY:
+        return [_cell(v) for v in value]
+    if kind == _MAP:
+        return {value[i]: _cell(value[i + 1]) for i in range(0, len(value), 2)}
+    if kind == _BOOLEAN:
+        return value == "true"
+    if kind == _DOUBLE:
+        return float(value)
+    raise _Entity
+
+
+def _rows(reply: list[Any]) -> list[Row] | None:
+    """A compact reply's rows as dicts, or None when a cell needs the client's parser."""
+    if len(reply) == 1:
+        return []  # statistics only: the query returns nothing
+    names = [column[1] for column in reply[0]]
+    try:
+        return [dict(zip(names, [_cell(c) for c in row], strict=True)) for row in reply[1]]
+    except _Entity:
+        return None
 
 
 class FalkorStore:
@@ -120,13 +158,24 @@ class FalkorStore:
         args: dict[str, Any] = dict(params or {})
         try:
             async with deadline.guarded() as within:
+                command: list[Any] = [
+                    "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
+                    self._graph.name,
+                    self._graph._build_params_header(args) + query,
+                    "--compact",
+                ]
                 if read_only:
                     timeout = self._timeout_ms
                     if within is not None:
                         timeout = within.remaining_ms(cap=timeout)
-                    result = await self._graph.ro_query(query, args, timeout=timeout)
-                else:
-                    result = await self._graph.query(query, args)
+                    command += ["timeout", timeout]
+                reply = await self._graph.execute_command(*command)
+                for part in (reply[0], reply[-1]):
+                    if isinstance(part, ResponseError):
+                        raise part
+                rows = _rows(reply)
+                if rows is None:
+                    rows = await self._parsed_by_client(reply)
         except RedisConnectionError as exc:
             raise StoreUnavailable(f"FalkorDB is unreachable: {exc}") from exc
         except RedisError as exc:
@@ -136,6 +185,11 @@ class FalkorStore:
                 raise deadline.QueryTimeout(f"FalkorDB stopped the query: {exc}") from exc
             log.debug("FalkorDB refused %s: %s", query, exc)
             raise StoreError(str(exc)) from exc
+        return rows
+
+    async def _parsed_by_client(self, reply: list[Any]) -> list[Row]:
+        result = QueryResult(self._graph)
+        await result.parse(reply)
         names = [column[1] for column in result.header]
         return [dict(zip(names, plain(row), strict=True)) for row in result.result_set]
 

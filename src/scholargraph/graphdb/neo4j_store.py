@@ -16,6 +16,7 @@ from neo4j import (
     AsyncGraphDatabase,
     NotificationMinimumSeverity,
     Query,
+    Record,
     RoutingControl,
 )
 from neo4j.exceptions import (
@@ -26,6 +27,7 @@ from neo4j.exceptions import (
     ServiceUnavailable,
     SessionExpired,
 )
+from neo4j.graph import Entity, Path
 
 from scholargraph.graphdb import deadline, generation
 from scholargraph.graphdb.dialects import NEO4J
@@ -73,6 +75,15 @@ def supported_version(version: str) -> bool:
     except ValueError:
         return False
     return major == 5 or major >= 2025
+
+
+def _row(record: Record) -> Row:
+    # The driver already gives maps as dicts and lists as lists; only graph entities (which no
+    # query of ours returns at the top level, but a future one might) need data()'s walk.
+    values = record.values()
+    if any(isinstance(v, Entity | Path) for v in values):
+        return dict(plain(record.data()))
+    return dict(zip(record.keys(), values, strict=True))
 
 
 class Neo4jStore:
@@ -155,7 +166,7 @@ class Neo4jStore:
             if _unavailable(exc):
                 raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(exc)}") from exc
             raise
-        return [plain(record.data()) for record in records]
+        return [_row(record) for record in records]
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.reads += 1

@@ -116,10 +116,11 @@ async def works(
     scope: FacetScope,
     first: int,
     after: str | None,
+    ahead: Sequence[profile.Hop] = (),
 ) -> profile.Page:
     kept = await _passing_for(ctx, scope, first, after)
     return await profile.works(
-        ctx, researcher_id, kind, first, after, kept, scope.filter.fingerprint()
+        ctx, researcher_id, kind, first, after, kept, scope.filter.fingerprint(), ahead
     )
 
 

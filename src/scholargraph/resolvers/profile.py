@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scholargraph.errors import BadUserInput
@@ -11,6 +12,7 @@ from scholargraph.graphdb import search as search_db
 from scholargraph.graphdb.model import Label, MalformedId, Rel, label_of
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
 from scholargraph.resolvers.context import Context
+from scholargraph.resolvers.loaders import Hop
 from scholargraph.resolvers.pagination import check_first, decode_cursor
 from scholargraph.trust import Evidence, Trust, assess
 
@@ -45,10 +47,8 @@ async def researcher(ctx: Context, node_id: str | None, name: str | None) -> Nod
 async def linked(
     ctx: Context, origin: str, rel: Rel, direction: reads.Direction
 ) -> list[tuple[EdgeRecord, NodeRecord]]:
-    """The relationships of one node and the nodes at their far ends."""
-    edges = await ctx.loaders.edges(rel, direction).load(origin)
-    others = await ctx.loaders.node.load_many([e.other for e in edges])
-    return [(e, n) for e, n in zip(edges, others, strict=True) if n is not None]
+    """The relationships of one node and the nodes at their far ends (one batched call)."""
+    return list(await ctx.loaders.linked(rel, direction).load(origin))
 
 
 async def linked_nodes(
@@ -82,6 +82,11 @@ async def _load_page(
     return Page(items, total, start + first < total, start > 0)
 
 
+# A paper's hops that a page of works can load ahead for all its papers at once.
+PAPER_AUTHORS: Hop = (Rel.AUTHORED, "in")
+PAPER_VENUES: Hop = (Rel.PUBLISHED_AT, "out")
+
+
 async def works(
     ctx: Context,
     researcher_id: str,
@@ -90,14 +95,27 @@ async def works(
     after: str | None,
     passing: set[str] | None = None,
     tag: str = "",
+    ahead: Sequence[Hop] = (),
 ) -> Page:
-    """`passing`: the papers a filter keeps (None: all); `tag`: that filter's fingerprint."""
+    """`passing`: the papers a filter keeps (None: all); `tag`: that filter's fingerprint;
+    `ahead`: hops of the page's papers the request will read, loaded with the page
+    (Loaders.prefetch)."""
     refs = await ctx.loaders.works.load(researcher_id)
     if kind is not None:
         refs = [r for r in refs if kind in r.kinds]
     if passing is not None:
         refs = [r for r in refs if r.paper in passing]
-    return await _load_page(ctx, [r.paper for r in refs], first, after, tag)
+    page = await _load_page(ctx, [r.paper for r in refs], first, after, tag)
+    if ahead and page.items:
+        await ctx.loaders.prefetch([n.id for _, n in page.items], ahead)
+    return page
+
+
+def known_linked(
+    ctx: Context, origin: str, rel: Rel, direction: reads.Direction
+) -> list[tuple[EdgeRecord, NodeRecord]] | None:
+    """`linked`, when everything it reads is already loaded; else None (then await `linked`)."""
+    return ctx.loaders.known_linked(origin, rel, direction)
 
 
 async def venue_publications(
@@ -198,11 +216,15 @@ async def trust(ctx: Context, record: NodeRecord) -> Trust:
 
 
 __all__ = [
+    "PAPER_AUTHORS",
+    "PAPER_VENUES",
     "Collaborator",
+    "Hop",
     "Page",
     "Stats",
     "checked_label",
     "collaborators",
+    "known_linked",
     "linked",
     "linked_nodes",
     "node",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import strawberry
 from strawberry import Private
+from strawberry.types.nodes import SelectedField, Selection
 
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.reads import EdgeRecord, NodeRecord
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from scholargraph.schema.identity import AuthorshipIdentity
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
 # The explorer's types refer to these node types, so these refer back to them lazily.
 _EXPLORER = "scholargraph.schema.explorer"
 _IDENTITY = "scholargraph.schema.identity"
@@ -464,6 +466,30 @@ class StatedCitationCount:
     )
 
 
+def _selected(selections: Sequence[Selection], path: Sequence[str]) -> set[str]:
+    """Names of the fields selected at `path` below `selections`, through fragments."""
+    found: set[str] = set()
+    for selection in selections:
+        if not isinstance(selection, SelectedField):
+            found |= _selected(selection.selections, path)
+        elif not path:
+            found.add(selection.name)
+        elif selection.name == path[0]:
+            found |= _selected(selection.selections, path[1:])
+    return found
+
+
+def _paper_hops(info: Info) -> list[profile.Hop]:
+    """The hops of a works page's papers this request reads, to load with the page."""
+    fields = _selected(info.selected_fields, ["works", "edges", "node"])
+    hops = []
+    if "authors" in fields:
+        hops.append(profile.PAPER_AUTHORS)
+    if "publications" in fields or "year" in fields:
+        hops.append(profile.PAPER_VENUES)
+    return hops
+
+
 def _text_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
@@ -583,7 +609,13 @@ class Researcher(Explorable):
         scope = facet_scope("researcher", self.id, filter)
         tag = scope.filter.fingerprint()
         page = await filters.works(
-            info.context, self.id, kind_value, scope, given(first, WORKS), after
+            info.context,
+            self.id,
+            kind_value,
+            scope,
+            given(first, WORKS),
+            after,
+            _paper_hops(info),
         )
         edges = [WorkEdge(cursor=encode_cursor(o, tag), node=Paper.of(n)) for o, n in page.items]
         return WorkConnection(
@@ -702,6 +734,41 @@ class Researcher(Explorable):
         return await info.context.loaders.degree(Rel.FOLLOWS, "in").load(self.id)
 
 
+async def _later(finish: Callable[[Any], T], loading: Awaitable[Any]) -> T:
+    return finish(await loading)
+
+
+def _earliest(edges: list[EdgeRecord]) -> int | None:
+    years = [e.props["year"] for e in edges if e.props.get("year")]
+    return min(years) if years else None
+
+
+def _authorships(found: list[tuple[EdgeRecord, NodeRecord]]) -> list[Authorship]:
+    found = sorted(found, key=lambda p: (p[0].props.get("position") or 10**6, p[1].id))
+    return [
+        Authorship(
+            position=e.props.get("position"),
+            researcher=Researcher.of(n),
+            equal_contribution=bool(e.props.get("equalContribution")),
+            as_written=e.props.get("asWritten"),
+        )
+        for e, n in found
+    ]
+
+
+def _publications(found: list[tuple[EdgeRecord, NodeRecord]]) -> list[Publication]:
+    found = sorted(found, key=lambda p: (p[0].props.get("year") or 9999, p[1].get("name", "")))
+    return [
+        Publication(
+            venue=Venue.of(n),
+            notes=_text_list(e.props.get("notes")),
+            as_written=e.props.get("asWritten"),
+            **_publication_fields(e),
+        )
+        for e, n in found
+    ]
+
+
 @strawberry.type(
     description="One work, however many venues it appeared at (id: paper:<hash of its folded "
     "title>)."
@@ -717,39 +784,35 @@ class Paper(Explorable):
         "arxiv:<id>."
     )
 
-    @strawberry.field(description="The earliest year it appeared anywhere.")
-    async def year(self, info: Info) -> int | None:
-        edges = await info.context.loaders.edges(Rel.PUBLISHED_AT, "out").load(self.id)
-        years = [e.props["year"] for e in edges if e.props.get("year")]
-        return min(years) if years else None
+    # year, authors and publications answer synchronously when a page of works loaded them
+    # ahead (Researcher.works): graphql-core then needs no Task per paper and field.
+    @strawberry.field(
+        description="The earliest year it appeared anywhere.", graphql_type=int | None
+    )
+    def year(self, info: Info) -> int | Awaitable[int | None] | None:
+        loaders = info.context.loaders
+        edges = loaders.known_edges(*profile.PAPER_VENUES, self.id)
+        if edges is None:
+            return _later(_earliest, loaders.edges(*profile.PAPER_VENUES).load(self.id))
+        return _earliest(edges)
 
-    @strawberry.field(description="In author order.")
-    async def authors(self, info: Info) -> list[Authorship]:
-        found = await profile.linked(info.context, self.id, Rel.AUTHORED, "in")
-        found.sort(key=lambda p: (p[0].props.get("position") or 10**6, p[1].id))
-        return [
-            Authorship(
-                position=e.props.get("position"),
-                researcher=Researcher.of(n),
-                equal_contribution=bool(e.props.get("equalContribution")),
-                as_written=e.props.get("asWritten"),
-            )
-            for e, n in found
-        ]
+    @strawberry.field(description="In author order.", graphql_type=list[Authorship])
+    def authors(self, info: Info) -> list[Authorship] | Awaitable[list[Authorship]]:
+        found = profile.known_linked(info.context, self.id, *profile.PAPER_AUTHORS)
+        if found is None:
+            loading = profile.linked(info.context, self.id, *profile.PAPER_AUTHORS)
+            return _later(_authorships, loading)
+        return _authorships(found)
 
-    @strawberry.field(description="Every appearance at a venue, oldest first.")
-    async def publications(self, info: Info) -> list[Publication]:
-        found = await profile.linked(info.context, self.id, Rel.PUBLISHED_AT, "out")
-        found.sort(key=lambda p: (p[0].props.get("year") or 9999, p[1].get("name", "")))
-        return [
-            Publication(
-                venue=Venue.of(n),
-                notes=_text_list(e.props.get("notes")),
-                as_written=e.props.get("asWritten"),
-                **_publication_fields(e),
-            )
-            for e, n in found
-        ]
+    @strawberry.field(
+        description="Every appearance at a venue, oldest first.", graphql_type=list[Publication]
+    )
+    def publications(self, info: Info) -> list[Publication] | Awaitable[list[Publication]]:
+        found = profile.known_linked(info.context, self.id, *profile.PAPER_VENUES)
+        if found is None:
+            loading = profile.linked(info.context, self.id, *profile.PAPER_VENUES)
+            return _later(_publications, loading)
+        return _publications(found)
 
     @strawberry.field(description="Topics of the paper, by name.")
     async def topics(self, info: Info) -> list[Topic]:
