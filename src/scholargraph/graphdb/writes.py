@@ -74,7 +74,14 @@ def node_params(nodes: Iterable[NodeRow]) -> list[dict[str, Any]]:
             ]
         if node.source not in row["sources"]:
             row["sources"].append(node.source)
-    return list(combined.values())
+    # Lists sit at the top of a row and empty ones are left out (the query reads a missing one
+    # as []): FalkorDB's client spells every value of the parameters out as Cypher text, one
+    # Python call per value, and that was most of the import's client time.
+    out = []
+    for row in combined.values():
+        lists = row.pop("lists")
+        out.append(row | {name: values for name, values in lists.items() if values})
+    return out
 
 
 def edge_params(edges: Iterable[EdgeRow]) -> list[dict[str, Any]]:
@@ -109,11 +116,11 @@ def _union(target: str, values: str) -> str:
 # clause does not see the first), so derived properties repeat the expression they derive from.
 _NODE_SET = f"""SET n += row.props,
     n.sources = {_union("n.sources", "row.sources")},
-    n.aliases = {_union("n.aliases", "row.lists.aliases")},
-    n.externalIds = {_union("n.externalIds", "row.lists.externalIds")},
-    n.nameKeys = {_union("n.nameKeys", "row.lists.nameKeys")},
-    n.searchTerms = {_union("n.searchTerms", "row.lists.searchTerms")},
-    n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "row.lists.searchTerms")} |
+    n.aliases = {_union("n.aliases", "coalesce(row.aliases, [])")},
+    n.externalIds = {_union("n.externalIds", "coalesce(row.externalIds, [])")},
+    n.nameKeys = {_union("n.nameKeys", "coalesce(row.nameKeys, [])")},
+    n.searchTerms = {_union("n.searchTerms", "coalesce(row.searchTerms, [])")},
+    n.searchText = reduce(s = '', t IN {_union("n.searchTerms", "coalesce(row.searchTerms, [])")} |
                           s + ' ' + t)"""
 
 
@@ -139,7 +146,7 @@ def upsert_query(labels: Iterable[Label], rels: Iterable[Rel]) -> str:
     """One query for a batch: a section per label and per relationship type present, each an
     UNWIND over its own parameter (`n0`, `n1`, ... then `e0`, `e1`, ...) naming its label or
     type from the model, so the engine plans one plain MERGE per row instead of evaluating a
-    branch per label and per type for every row (2.5 to 4x faster on the eight paper lists).
+    FOREACH branch per label (13) and per type (25) for every row.
     `WITH count(*)` between sections gives the next one a single row even when a list is
     empty, and keeps the whole batch one query: atomic on both engines."""
     sections = [_node_section(label, f"n{i}") for i, label in enumerate(labels)]
