@@ -26,7 +26,9 @@ CHEAP = {"query": '{ researcher(name: "will grathwohl") { name } }'}
 # 10^9 combinations of the 1,000 probes: far more than either engine checks before the
 # deadlines below, and interruptible by both (a server-side timeout stops it mid-way).
 PROBES = "UNWIND range(1, 1000) AS i CREATE (:Probe {n: i})"
-HEAVY = "MATCH (a:Probe), (b:Probe), (c:Probe) WHERE a.n + b.n + c.n < 0 RETURN count(*) AS n"
+HEAVY = (
+    "MATCH (a:Probe), (b:Probe), (c:Probe) WHERE a.n + b.n + c.n < 0 RETURN count(*) AS n"
+)
 ONE = "MATCH (p:Probe) WHERE p.n = 1 RETURN p.n AS n"
 
 
@@ -92,9 +94,7 @@ async def test_a_slow_request_never_holds_up_a_cheap_one(seeded: Store) -> None:
 async def test_the_timeout_code_with_graphql_response_json(seeded: Store) -> None:
     slow_store = SlowSearch(seeded)
     app = create_app(Settings(query_timeout_ms=200), store=slow_store)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         response = await http.post(
             "/graphql", json=SLOW, headers={"accept": "application/graphql-response+json"}
         )
@@ -155,8 +155,6 @@ async def test_field_level_timeouts_are_coded(seeded: Store) -> None:
             return await self._store.read(query, params)
 
     app = create_app(store=TimingOut(seeded))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         body = (await http.post("/graphql", json=SLOW)).json()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["QUERY_TIMEOUT"]

@@ -22,9 +22,7 @@ TYPENAME = {"query": "{ __typename }"}
 async def cors(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(cors_origins=f"{APP_ORIGIN}, http://localhost:5173/")
     app = create_app(settings, store=seeded)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         yield http
 
 

@@ -121,11 +121,7 @@ async def test_bad_persisted_query_extensions(
 ) -> None:
     response = await client.post(
         "/graphql",
-        json={
-            "query": PROFILE,
-            "variables": VARIABLES,
-            "extensions": {"persistedQuery": persisted},
-        },
+        json={"query": PROFILE, "variables": VARIABLES, "extensions": {"persistedQuery": persisted}},
     )
     assert response.status_code == 400
     [error] = response.json()["errors"]
@@ -166,9 +162,7 @@ def manifest(tmp_path: Path) -> Path:
 async def only(seeded: Store, manifest: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(persisted_queries_only=True, persisted_queries_file=manifest)
     app = create_app(settings, store=seeded)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         yield http
 
 
@@ -189,8 +183,7 @@ async def test_allow_list_mode(only: httpx.AsyncClient) -> None:
         await only.post("/graphql", json={"query": other, "extensions": extensions(other_hash)}),
         await only.post("/graphql", json={"extensions": extensions(other_hash)}),
         await only.post(
-            "/graphql",
-            json={"extensions": extensions(other_hash)},
+            "/graphql", json={"extensions": extensions(other_hash)},
             headers={"accept": APOLLO_ACCEPT},
         ),
     ):

@@ -211,7 +211,9 @@ def params_of(data: Any) -> Params:
     query = data.get("query")
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
-        raise _bad_request(f"`extensions` must be an object or null; got {_json_type(extensions)}")
+        raise _bad_request(
+            f"`extensions` must be an object or null; got {_json_type(extensions)}"
+        )
     if query is None and "persistedQuery" not in (extensions or {}):
         raise _bad_request("the request has no `query`: send the GraphQL document as a string")
     if query is not None and not isinstance(query, str):
@@ -362,7 +364,9 @@ def _answer_parts(
     return body, status, headers
 
 
-def _cached_answer(result: ExecutionResult, media: str, request: Request, max_age: int) -> Response:
+def _cached_answer(
+    result: ExecutionResult, media: str, request: Request, max_age: int
+) -> Response:
     """A GET query's answer, cacheable by browsers and CDNs when it is public and whole.
 
     Public: no Authorization header came along (an account's answers are its own). Whole: no
