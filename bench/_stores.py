@@ -243,9 +243,14 @@ async def _fresh_falkordb(
 ) -> AsyncIterator[Opened]:
     with tempfile.TemporaryDirectory(prefix="sg-bench-") as tmp:
         if snapshot is not None:
-            # With no append-only log yet, redis loads the RDB snapshot at start.
-            (Path(tmp) / "falkordb").mkdir()
-            shutil.copyfile(snapshot, Path(tmp) / "falkordb" / "dump.rdb")
+            # The bundled server runs with an append-only log, and then redis ignores dump.rdb:
+            # the snapshot goes in as the log's RDB base, named by a manifest.
+            log_dir = Path(tmp) / "falkordb" / "appendonlydir"
+            log_dir.mkdir(parents=True)
+            shutil.copyfile(snapshot, log_dir / "appendonly.aof.1.base.rdb")
+            (log_dir / "appendonly.aof.manifest").write_text(
+                "file appendonly.aof.1.base.rdb seq 1 type b\n"
+            )
         server = embedded.start(Path(tmp), wait_seconds=900)
         store = FalkorStore.over_socket(str(server.socket), graph, timeout_ms=timeout_ms)
         try:
