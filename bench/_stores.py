@@ -165,6 +165,8 @@ class Opened:
     store: Store
     serve_env: dict[str, str]
     version: str = ""
+    server_pid: int | None = None  # the store's server process (redis-server or Neo4j's JVM)
+    data_dir: Path | None = None  # FalkorDB: the bundled server's data directory
 
     @property
     def title(self) -> str:
@@ -212,34 +214,86 @@ class Stores:
 
     @asynccontextmanager
     async def fresh(
-        self, name: str, *, graph: str = "bench", timeout_ms: int = 300_000, aof: bool = True
+        self,
+        name: str,
+        *,
+        graph: str = "bench",
+        timeout_ms: int = 300_000,
+        aof: bool = True,
+        snapshot: Path | None = None,
     ) -> AsyncIterator[Opened]:
         """`name`'s store, empty, schema in place. FalkorDB: a bundled server in a temp dir
-        (`aof=False` turns its append-only log off: throwaway graphs load faster)."""
+        (`aof=False` turns its append-only log off: throwaway graphs load faster), started on
+        a copy of `snapshot` (a dump.rdb written by `save_falkordb`) when one is given."""
         if name == "falkordb":
-            async with _fresh_falkordb(graph, timeout_ms, aof) as opened:
+            async with _fresh_falkordb(graph, timeout_ms, aof, snapshot) as opened:
                 yield opened
         else:
             async with _fresh_neo4j(
                 self.neo4j_uri(), external=self._local is None, timeout_ms=timeout_ms
             ) as opened:
+                if self._local is not None and self._local.process is not None:
+                    opened.server_pid = self._local.process.pid
                 yield opened
 
 
 @asynccontextmanager
-async def _fresh_falkordb(graph: str, timeout_ms: int, aof: bool) -> AsyncIterator[Opened]:
+async def _fresh_falkordb(
+    graph: str, timeout_ms: int, aof: bool, snapshot: Path | None
+) -> AsyncIterator[Opened]:
     with tempfile.TemporaryDirectory(prefix="sg-bench-") as tmp:
-        server = embedded.start(Path(tmp))
+        if snapshot is not None:
+            # The bundled server runs with an append-only log, and then redis ignores dump.rdb:
+            # the snapshot goes in as the log's RDB base, named by a manifest.
+            log_dir = Path(tmp) / "falkordb" / "appendonlydir"
+            log_dir.mkdir(parents=True)
+            shutil.copyfile(snapshot, log_dir / "appendonly.aof.1.base.rdb")
+            (log_dir / "appendonly.aof.manifest").write_text(
+                "file appendonly.aof.1.base.rdb seq 1 type b\n"
+            )
+        server = embedded.start(Path(tmp), wait_seconds=900)
         store = FalkorStore.over_socket(str(server.socket), graph, timeout_ms=timeout_ms)
         try:
             if not aof:
                 await _falkordb_config(server, "appendonly", "no")
             await ensure_schema(store)
             env = {"SCHOLARGRAPH_DATA_DIR": tmp, "SCHOLARGRAPH_GRAPH": graph}
-            yield Opened("falkordb", store, env)
+            pid = server.process.pid if server.process is not None else None
+            yield Opened("falkordb", store, env, server_pid=pid, data_dir=Path(tmp))
         finally:
             await store.close()
             server.stop()
+
+
+async def save_falkordb(opened: Opened, dest: Path) -> None:
+    """Write the bundled server's graph to `dest` as an RDB snapshot (SAVE), to start a later
+    run from (`Stores.fresh(..., snapshot=dest)`)."""
+    from falkordb.asyncio import FalkorDB
+
+    assert opened.data_dir is not None
+    admin = FalkorDB(unix_socket_path=str(embedded.socket_path(opened.data_dir)))
+    try:
+        await admin.connection.save()
+    finally:
+        await admin.aclose()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_suffix(".partial")
+    shutil.copyfile(opened.data_dir / "falkordb" / "dump.rdb", partial)
+    partial.replace(dest)
+
+
+def rss_mib(pid: int | None) -> float | None:
+    """A process's resident memory (VmRSS), MiB; None when it cannot be read."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 async def _falkordb_config(server: embedded.EmbeddedServer, key: str, value: str) -> None:
@@ -365,4 +419,6 @@ __all__ = [
     "free_port",
     "machine",
     "percentile",
+    "rss_mib",
+    "save_falkordb",
 ]

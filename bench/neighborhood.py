@@ -1,17 +1,21 @@
 """Neighborhood latency on synthetic scholarly graphs: GraphQL over HTTP, graphdb, pure Python.
 
     .venv/bin/python bench/neighborhood.py --sizes 10k,100k,1m --samples 200
-        [--stores falkordb,neo4j]
+        [--stores falkordb,neo4j] [--cache DIR | --no-cache]
 
 For each size it builds a synthetic graph (power-law authorship, ~30 venue series with years,
 workshops, a preprint server, topics, institutions), then for each store (bench/_stores.py;
 Neo4j for the sizes in NEO4J_SIZES only) loads it into a fresh, empty store (a bundled FalkorDB
 in a temporary directory; Neo4j emptied) and times the 2- and 3-hop neighborhood (default
 limit 200) of the same random researchers three ways in the same run:
-  (a) GraphQL over HTTP in-process (httpx ASGITransport against create_app(store=...)),
-  (b) graphdb.explorer.neighborhood alone,
+  (a) GraphQL over HTTP: a `scholargraph serve` subprocess on the same store, on loopback,
+  (b) graphdb.explorer.neighborhood alone, in this process,
   (c) the same breadth-first walk in pure Python over an in-memory adjacency list.
-Each store's row has its own (c), measured interleaved with its (a) and (b).
+Each store's row has its own (c), measured interleaved with its (a) and (b). After the samples
+it prints the resident memory (VmRSS) of the API process and of the store's server.
+
+The generated graph (a pickle) and FalkorDB's loaded graph (an RDB snapshot) are kept in the
+cache directory, so a second run of the same size and seed skips generating and loading.
 """
 
 from __future__ import annotations
@@ -19,14 +23,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
+import pickle
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,14 +48,15 @@ from _stores import (
     add_stores_argument,
     bulk_load,
     chosen_stores,
+    free_port,
     machine,
     percentile,
+    rss_mib,
+    save_falkordb,
 )
-from scholargraph.app import create_app
 from scholargraph.graphdb import explorer
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.store import Store
-from scholargraph.settings import Settings
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 # Loading 1m (8M relationships) into Neo4j takes the better part of an hour on 2 cores.
@@ -54,6 +64,11 @@ NEO4J_SIZES = ("10k", "100k")
 LIMIT = 200
 WARM_UP = 20  # researchers walked before timing, per store and hops
 HOPS = (2, 3)
+# Bump when `build` changes: cached graphs and snapshots carry it in their names.
+GRAPH_VERSION = 1
+DEFAULT_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scholargraph-bench"
+)
 
 QUERY = """
 query Neighborhood($id: ID!, $hops: Int!, $limit: Int!) {
@@ -367,46 +382,123 @@ class SizeRun:
     nodes: int
     edges: int
     built_s: float
+    built_how: str = "generated"
     load_s: dict[str, float] = field(default_factory=dict)
+    load_how: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    memory: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+
+def cached_graph(papers: int, seed: int, cache: Path | None) -> tuple[Graph, str]:
+    """The synthetic graph, from the cache when it was built before with the same arguments."""
+    path = cache / f"graph-{papers}-s{seed}-v{GRAPH_VERSION}.pickle" if cache else None
+    if path is not None and path.exists():
+        with path.open("rb") as handle:
+            graph: Graph = pickle.load(handle)  # noqa: S301 (our own cache file)
+        return graph, f"read from {path}"
+    graph = build(papers, seed)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        with partial.open("wb") as handle:
+            pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    return graph, "generated"
+
+
+async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
+        try:
+            if (await http.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("scholargraph serve did not become ready in 300 s")
+
+
+@asynccontextmanager
+async def served(opened: Opened) -> AsyncIterator[tuple[httpx.AsyncClient, int]]:
+    """`scholargraph serve` on the same store, a subprocess on loopback; the client and its pid."""
+    port = free_port()
+    env = opened.subprocess_env(
+        SCHOLARGRAPH_LOG_LEVEL="warning",
+        # The samples spend more than one client's cost budget a minute (docs/cost.md).
+        SCHOLARGRAPH_COST_BUDGET_PER_MINUTE=str(10**9),
+    )
+    command = [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)]
+    api = subprocess.Popen(command, env=env)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            await wait_ready(http, api)
+            yield http, api.pid
+    finally:
+        api.terminate()
+        try:
+            api.wait(30)
+        except subprocess.TimeoutExpired:
+            api.kill()
+            api.wait()
 
 
 async def run_size(
-    stores: Stores, names: Sequence[str], label: str, papers: int, samples: int, seed: int
+    stores: Stores,
+    names: Sequence[str],
+    label: str,
+    papers: int,
+    samples: int,
+    seed: int,
+    cache: Path | None,
 ) -> SizeRun:
     started = time.perf_counter()
-    g = build(papers, seed)
+    g, how = cached_graph(papers, seed, cache)
     built = time.perf_counter() - started
     print(
-        f"[{label}] generated {g.node_count:,} nodes, {g.edge_count:,} relationships "
-        f"in {built:.1f}s",
+        f"[{label}] {how}: {g.node_count:,} nodes, {g.edge_count:,} relationships in {built:.1f}s",
         flush=True,
     )
     rng = random.Random(seed + 1)
     chosen = rng.sample(g.researchers, min(samples, len(g.researchers)))
-    run = SizeRun(g.node_count, g.edge_count, built)
+    run = SizeRun(g.node_count, g.edge_count, built, how)
     for name in names:
         if name == "neo4j" and label not in NEO4J_SIZES:
             print(f"[{label}] Neo4j skipped: only sizes {', '.join(NEO4J_SIZES)}", flush=True)
             continue
+        snapshot = None
+        if cache is not None and name == "falkordb":
+            snapshot = cache / f"falkordb-{papers}-s{seed}-v{GRAPH_VERSION}.rdb"
+        reuse = snapshot if snapshot is not None and snapshot.exists() else None
+        started = time.perf_counter()
         # A throwaway graph: no append-only log while loading it.
-        async with stores.fresh(name, timeout_ms=300_000, aof=False) as opened:
-            started = time.perf_counter()
-            await bulk_load(opened, g.nodes, g.edges)
+        async with stores.fresh(name, timeout_ms=300_000, aof=False, snapshot=reuse) as opened:
+            if reuse is None:
+                await bulk_load(opened, g.nodes, g.edges)
+                run.load_how[name] = f"bulk, {opened.bulk_batch:,} rows a batch"
+            else:
+                run.load_how[name] = f"started on the snapshot {reuse}"
             loaded = run.load_s[name] = time.perf_counter() - started
-            print(
-                f"[{label}] loaded into {opened.title} in {loaded:.1f}s "
-                f"({opened.bulk_batch:,} rows a batch)",
-                flush=True,
-            )
-            # The samples spend more than one client's cost budget a minute (docs/cost.md).
-            app = create_app(Settings(cost_budget_per_minute=10**9), store=opened.store)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            print(f"[{label}] {opened.title}: {run.load_how[name]}: {loaded:.1f}s", flush=True)
+            if snapshot is not None and reuse is None:
+                await save_falkordb(opened, snapshot)
+            async with served(opened) as (http, api_pid):
                 run.rows[name] = [
                     await measure(label, g, opened, http, chosen, hops) for hops in HOPS
                 ]
+                run.memory[name] = (rss_mib(api_pid), rss_mib(opened.server_pid))
+            api, db = run.memory[name]
+            print(
+                f"[{label}] {opened.title}: API process VmRSS {_mib(api)}, "
+                f"{opened.title} server VmRSS {_mib(db)}",
+                flush=True,
+            )
     return run
+
+
+def _mib(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f} MiB"
 
 
 async def measure(
@@ -486,8 +578,17 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
     parser.add_argument("--samples", type=int, default=200, help="researchers per size")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help="where generated graphs and FalkorDB snapshots are kept between runs "
+        f"(default {DEFAULT_CACHE})",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="generate and load every time")
     add_stores_argument(parser)
     args = parser.parse_args(argv)
+    cache = None if args.no_cache else args.cache
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
@@ -498,7 +599,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
     async with Stores(names) as stores:
         for size in sizes:
             results[size] = await run_size(
-                stores, names, size, SIZES[size], args.samples, args.seed
+                stores, names, size, SIZES[size], args.samples, args.seed, cache
             )
     print()
     print(HEADER)
@@ -509,9 +610,15 @@ async def main(argv: Sequence[str] | None = None) -> None:
     for size, run in results.items():
         table.add(
             f"neighborhood {size} ({run.nodes:,} nodes, {run.edges:,} relationships)",
-            "bulk load, s",
+            "load, s (bulk, or a cached snapshot)",
             {n: f"{secs:.1f}" for n, secs in run.load_s.items()},
-            f"generating the graph in Python: {run.built_s:.1f} s",
+            f"the graph in Python ({run.built_how.split(' ')[0]}): {run.built_s:.1f} s",
+        )
+        table.add(
+            f"neighborhood {size}",
+            "memory after the samples: API process / store server VmRSS, MiB",
+            {n: f"{_mib(a)} / {_mib(b)}" for n, (a, b) in run.memory.items()},
+            "",
         )
         by_store = run.rows
         for i, hops in enumerate(HOPS):

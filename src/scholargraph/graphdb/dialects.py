@@ -17,6 +17,14 @@ SEARCHABLE: tuple[Label, ...] = (
     Label.INSTITUTION,
     Label.TOPIC,
 )
+# Labels the identity snapshot (graphdb.identity.load_snapshot) reads in pages ordered by id.
+ID_PAGED: tuple[Label, ...] = (
+    Label.RESEARCHER,
+    Label.PAPER,
+    Label.VENUE,
+    Label.TOPIC,
+    Label.INSTITUTION,
+)
 # Properties looked up by equality often enough to deserve a range index.
 _RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     (ENTITY, "id"),
@@ -24,6 +32,10 @@ _RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     (Label.PAPER, "titleKey"),
     (Label.ACCOUNT, "name"),
     (Label.CHANGE_EVENT, "seq"),  # every subscription poll reads the feed after a seq
+    # The identity snapshot pages these labels by id (`WHERE n.id > $after ORDER BY n.id`): the
+    # unique index is on Entity.id, which a MATCH on the label does not use, so without these
+    # every page scans and sorts the whole label (Neo4j reads them in index order).
+    *((label, "id") for label in ID_PAGED),
 )
 
 
@@ -137,4 +149,4 @@ NEO4J = Dialect(
     ),
 )
 
-__all__ = ["FALKORDB", "NEO4J", "SEARCHABLE", "SUGGEST_CALL", "SUGGEST_EXPRESSION"]
+__all__ = ["FALKORDB", "ID_PAGED", "NEO4J", "SEARCHABLE", "SUGGEST_CALL", "SUGGEST_EXPRESSION"]
