@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,15 @@ class Reporting:
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         rows = await self._store.write(query, params)
-        nodes = (params or {}).get("nodes")
-        if nodes:
-            print(json.dumps([node["id"] for node in nodes]), flush=True)
+        # A write batch carries its nodes in one parameter per label: n0, n1, ...
+        ids = [
+            node["id"]
+            for name, rows_of_label in (params or {}).items()
+            if re.fullmatch(r"n\d+", name)
+            for node in rows_of_label
+        ]
+        if ids:
+            print(json.dumps(ids), flush=True)
         return rows
 
     def __getattr__(self, name: str) -> Any:

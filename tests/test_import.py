@@ -434,15 +434,19 @@ class PoisonedStore:
         return await self.inner.read(query, params)
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
-        if query in (writes.UPSERT, writes.UPSERT_WATCHED) and params is not None:
+        # An upsert's node sections are its parameters n0, n1, ...
+        sections = sorted(k for k in params or {} if re.fullmatch(r"n\d+", k))
+        if params is not None and sections:
             self.batches += 1
             if self.batches == self.fail_at:
-                # Maps are not storable property values on either engine: the last node fails.
+                # Maps are not storable property values on either engine: the last node of the
+                # last section fails, after the sections before it were written.
                 poison = writes.node_params(
                     [writes.NodeRow("researcher:poison", Label.RESEARCHER, "t", {"name": "x"})]
                 )
                 poison[0]["props"]["name"] = {"not": "storable"}
-                params = {**params, "nodes": [*params["nodes"], *poison]}
+                last = sections[-1]
+                params = {**params, last: [*params[last], *poison]}
         return await self.inner.write(query, params)
 
     async def ping(self) -> None:
