@@ -56,9 +56,20 @@ def _lucene_any_prefix(alternatives: list[list[str]]) -> str:
 
 # Suggestions (graphdb/suggest.py) share the search index; only the call differs. `{label}`
 # is replaced from the Label whitelist; $query is the expression below, `node` comes out.
+# Lucene collects only the first $candidates hits when told (a one-letter prefix otherwise
+# scores every match); FalkorDB's call has no such option, its LIMIT after it stops the scan.
 SUGGEST_CALL: dict[str, str] = {
     "falkordb": "CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node",
-    "neo4j": "CALL db.index.fulltext.queryNodes('search_{lower}', $query) YIELD node",
+    "neo4j": (
+        "CALL db.index.fulltext.queryNodes('search_{lower}', $query, {{limit: $candidates}}) "
+        "YIELD node"
+    ),
+}
+# A node's relationship count without walking them: an `OPTIONAL MATCH (node)-[r]-()` and
+# count(r) expanded every paper of a venue and doubled a suggestion's time.
+SUGGEST_WEIGHT: dict[str, str] = {
+    "falkordb": "indegree(node) + outdegree(node)",
+    "neo4j": "COUNT { (node)--() }",
 }
 # For each typed word, its spellings (folded, transliteration-collapsed): one must match as a
 # word prefix; every typed word must. One letter too: a search box starts with one.
@@ -128,4 +139,11 @@ NEO4J = Dialect(
     ),
 )
 
-__all__ = ["FALKORDB", "NEO4J", "SEARCHABLE", "SUGGEST_CALL", "SUGGEST_EXPRESSION"]
+__all__ = [
+    "FALKORDB",
+    "NEO4J",
+    "SEARCHABLE",
+    "SUGGEST_CALL",
+    "SUGGEST_EXPRESSION",
+    "SUGGEST_WEIGHT",
+]
