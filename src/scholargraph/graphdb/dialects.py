@@ -56,8 +56,8 @@ def _lucene_any_prefix(alternatives: list[list[str]]) -> str:
 
 # Suggestions (graphdb/suggest.py) share the search index; only the call differs. `{label}`
 # is replaced from the Label whitelist; $query is the expression below, `node` comes out.
-# Lucene collects only the first $candidates hits when told (a one-letter prefix otherwise
-# scores every match); FalkorDB's call has no such option, its LIMIT after it stops the scan.
+# Lucene keeps only the best $candidates hits when told; otherwise the procedure sorts and
+# hands over every match of a one-letter prefix. FalkorDB's call has no such option.
 SUGGEST_CALL: dict[str, str] = {
     "falkordb": "CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node",
     "neo4j": (
