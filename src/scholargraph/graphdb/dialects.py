@@ -69,9 +69,20 @@ def _lucene_any_prefix(alternatives: list[list[str]]) -> str:
 
 # Suggestions (graphdb/suggest.py) share the search index; only the call differs. `{label}`
 # is replaced from the Label whitelist; $query is the expression below, `node` comes out.
+# Lucene keeps only the best $candidates hits when told; otherwise the procedure sorts and
+# hands over every match of a one-letter prefix. FalkorDB's call has no such option.
 SUGGEST_CALL: dict[str, str] = {
     "falkordb": "CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node",
-    "neo4j": "CALL db.index.fulltext.queryNodes('search_{lower}', $query) YIELD node",
+    "neo4j": (
+        "CALL db.index.fulltext.queryNodes('search_{lower}', $query, {{limit: $candidates}}) "
+        "YIELD node"
+    ),
+}
+# A node's relationship count without walking them: an `OPTIONAL MATCH (node)-[r]-()` and
+# count(r) expanded every paper of a venue and doubled a suggestion's time.
+SUGGEST_WEIGHT: dict[str, str] = {
+    "falkordb": "indegree(node) + outdegree(node)",
+    "neo4j": "COUNT { (node)--() }",
 }
 # For each typed word, its spellings (folded, transliteration-collapsed): one must match as a
 # word prefix; every typed word must. One letter too: a search box starts with one.
@@ -149,4 +160,12 @@ NEO4J = Dialect(
     ),
 )
 
-__all__ = ["FALKORDB", "ID_PAGED", "NEO4J", "SEARCHABLE", "SUGGEST_CALL", "SUGGEST_EXPRESSION"]
+__all__ = [
+    "FALKORDB",
+    "ID_PAGED",
+    "NEO4J",
+    "SEARCHABLE",
+    "SUGGEST_CALL",
+    "SUGGEST_EXPRESSION",
+    "SUGGEST_WEIGHT",
+]

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from scholargraph import text
-from scholargraph.graphdb.dialects import SEARCHABLE, SUGGEST_CALL, SUGGEST_EXPRESSION
+from scholargraph.graphdb.dialects import (
+    SEARCHABLE,
+    SUGGEST_CALL,
+    SUGGEST_EXPRESSION,
+    SUGGEST_WEIGHT,
+)
 from scholargraph.graphdb.model import Label
 from scholargraph.graphdb.store import Store
 
@@ -64,11 +69,11 @@ def prefix_tokens(prefix: str) -> list[str]:
 
 def _query(store: Store, labels: Sequence[Label]) -> str:
     call = SUGGEST_CALL[store.dialect.name]
+    weight = SUGGEST_WEIGHT[store.dialect.name]
     parts = [
-        call.format(label=label, lower=label.lower())
-        + f" WITH node LIMIT $candidates OPTIONAL MATCH (node)-[r]-() "
+        call.format(label=label, lower=label.lower()) + " WITH node LIMIT $candidates "
         f"RETURN node.id AS id, '{label}' AS label, coalesce(node.name, node.title) AS name, "
-        "node.aliases AS aliases, count(r) AS weight"
+        f"node.aliases AS aliases, {weight} AS weight"
         for label in labels
     ]
     return " UNION ALL ".join(parts)
