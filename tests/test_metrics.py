@@ -62,8 +62,9 @@ async def scrape(client: httpx.AsyncClient) -> Samples:
 @pytest.fixture
 async def client(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     # The long deadline is a hang guard for a fresh Neo4j on a busy machine, which plans each
-    # query slowly on first sight; nothing measured is bounded by it.
-    app = create_app(Settings(query_timeout_ms=120_000), store=seeded)
+    # query slowly on first sight; nothing measured is bounded by it. The response cache is
+    # off: the round trips counted here are executions' (a hit's count is tested below).
+    app = create_app(Settings(query_timeout_ms=120_000, response_cache_size=0), store=seeded)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         await http.post("/graphql", json={"query": README_QUERY})  # plans, before the count
@@ -175,3 +176,21 @@ def test_multiprocess_mode_adds_up_every_worker(
     }))  # fmt: skip
     assert samples[trips_key] == 7
     assert samples[("scholargraph_query_cost_points_total", frozenset({("operation", "Profile")}))] == 14
+
+
+async def test_a_cached_answer_counts_as_its_operation(seeded: Store) -> None:
+    app = create_app(Settings(query_timeout_ms=120_000), store=seeded)  # the cache on
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        before = await scrape(http)
+        reads = seeded.counters.reads
+        for _ in range(3):
+            body = (await http.post("/graphql", json={"query": README_QUERY})).json()
+            assert "errors" not in body, body
+        executed = seeded.counters.reads - reads
+        after = await scrape(http)
+    requests = "scholargraph_graphql_requests_total"
+    assert moved(before, after, requests, operation="ReadmeProfile", outcome="ok") == 3
+    # One execution; the two hits read nothing from the graph.
+    round_trips = "scholargraph_store_round_trips_total"
+    assert moved(before, after, round_trips, kind="read", store=seeded.dialect.name) == executed

@@ -118,7 +118,9 @@ def test_neo4j_stopped_mid_service_is_store_unavailable_then_recovers(
     assert own_neo4j.stop() is not None
     try:
         down = _query(served, query)
-        assert down["data"] == {"researcher": None}
+        # Found unavailable before execution (the response cache's generation read) or during
+        # it: either way one STORE_UNAVAILABLE error and no data.
+        assert down.get("data") in (None, {"researcher": None}), down
         assert [e["extensions"]["code"] for e in down["errors"]] == ["STORE_UNAVAILABLE"]
         assert "Traceback" not in str(down)
         assert httpx.get(f"{served}/readyz", timeout=120).status_code == 503

@@ -21,9 +21,10 @@ from strawberry.types.graphql import OperationType
 
 from scholargraph import auth, headers, metrics, observe, response_cache, tracing, web
 from scholargraph.budget import budget_for
+from scholargraph.errors import StoreUnavailableError
 from scholargraph.graphdb import generation
 from scholargraph.graphdb.connect import open_store
-from scholargraph.graphdb.store import Store, StoreError
+from scholargraph.graphdb.store import Store, StoreError, StoreUnavailable
 from scholargraph.ingest import load
 from scholargraph.persisted import PersistedQueries, PersistedQueriesFileError, load_allow_list
 from scholargraph.resolvers.context import Context
@@ -112,6 +113,15 @@ class GraphQLRoute(GraphQLEndpoint):
             key = response_cache.key_of(params.query, params.operation_name, params.variables)
             try:
                 generation_now = await generation.current(context.store)
+            except StoreUnavailable as exc:
+                # The store's retries already took their time: answer now, before the budget
+                # and the execution each wait as long again and the deadline passes.
+                log.warning("store unavailable (request %s): %s", context.request_id, exc)
+                problem = StoreUnavailableError(
+                    "The graph store is unavailable; try again shortly.",
+                    requestId=context.request_id,
+                )
+                return ExecutionResult(None, [problem])
             except StoreError:
                 generation_now = None  # the execution will say what is wrong
         if key is None or generation_now is None:
@@ -133,7 +143,12 @@ class GraphQLRoute(GraphQLEndpoint):
                 response_cache.is_query(params.query or "", params.operation_name)
             ):  # fmt: skip
                 cost = (result.extensions or {}).get("cost") or {}
-                entry = response_cache.Entry(result.data, int(cost.get("requested", 0)))
+                observation = context.extra.get("observation")
+                entry = response_cache.Entry(
+                    result.data,
+                    int(cost.get("requested", 0)),
+                    observation.operation if isinstance(observation, observe.Observation) else None,
+                )
             self.cache.land(key, generation_now, entry)
         return result
 
@@ -151,6 +166,8 @@ class GraphQLRoute(GraphQLEndpoint):
 
     async def _cached(self, entry: response_cache.Entry, context: Context) -> ExecutionResult:
         """A kept answer, charged to the client's budget as its execution would have been."""
+        # Counted and traced as the query it answers (only queries are kept).
+        observe.operation_of(context, entry.operation, "query")
         budget = context.extra.get("cost_budget")
         client = client_of(context)
         if budget is None or client is None:

@@ -30,6 +30,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 class Entry:
     data: dict[str, Any]
     requested: int  # the answer's cost, charged again on every hit
+    operation: str | None = None  # its operation's name, for the metrics and the trace of a hit
 
 
 def key_of(query: str, operation_name: str | None, variables: dict[str, Any] | None) -> str:
