@@ -527,11 +527,18 @@ async function load(id: string): Promise<void> {
   setBusy(main, true);
   clear(main, notice("loading", `Loading the profile of ${id}…`, "Loading"));
   try {
-    const signedIn = token() !== null;
-    const data = await gql<{ researcher: Researcher | null; me?: Me | null }>(PROFILE, { id, signedIn }, true, true);
+    const sentWith = token();
+    const data = await gql<{ researcher: Researcher | null; me?: Me | null }>(
+      PROFILE,
+      { id, signedIn: sentWith !== null },
+      true,
+      true,
+    );
     if (mine !== loads) return; // a later load (signing in or out) took over
     const me = data.me ?? null;
-    acct.show(me);
+    // A sign-in may have begun while this answer was on its way: it speaks for the token it was
+    // sent with, not the one being checked (whose own load follows if it is accepted).
+    if (token() === sentWith) acct.show(me);
     if (!data.researcher) {
       document.title = "Researcher not found · scholargraph";
       clear(
