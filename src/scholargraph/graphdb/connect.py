@@ -17,7 +17,7 @@ async def ensure_schema(store: Store) -> None:
     """Create indexes and constraints; safe to run at every start-up."""
     for statement in store.dialect.schema:
         try:
-            await store.write(statement)
+            await store.define(statement)
         except StoreError as exc:
             if not any(marker in str(exc) for marker in store.dialect.already_exists):
                 raise

@@ -143,6 +143,15 @@ class FalkorStore:
             raise StoreUnavailable(f"FalkorDB is unreachable: {exc}") from exc
         return rows
 
+    async def define(self, statement: str) -> None:
+        self.counters.writes += 1
+        with RoundTrip("falkordb", "write", statement):
+            await self._run(statement, None, read_only=False)
+
+    async def generation(self) -> str:
+        """The write generation now (graphdb/generation.py)."""
+        return str(await self.redis.get(generation.falkor_key(self.graph_name)) or 0)
+
     @property
     def redis(self) -> Any:
         """The redis client under the graph, for the API's own state (graphdb/limits.py)."""

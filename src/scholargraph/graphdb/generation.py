@@ -7,7 +7,7 @@ stale answer. The bump comes right after the write and before the write is ackno
 caller, so whoever learns of a write also finds the generation moved.
 
 FalkorDB: a plain redis key beside the graph, INCR'd. Neo4j: one node, outside the graph (no
-Entity label), SET in a write transaction. Neither is counted as a query round trip.
+Entity label), SET in the write's own transaction. Neither is counted as a query round trip.
 """
 
 from __future__ import annotations
@@ -36,14 +36,8 @@ def falkor_key(graph: str) -> str:
 async def current(store: Any) -> str | None:
     """The store's write generation now, compared for equality only; None for a store that
     keeps none (test doubles), which nothing may be cached against."""
-    name = getattr(getattr(store, "dialect", None), "name", None)
-    if name == "falkordb":
-        value = await store.redis.get(falkor_key(store.graph_name))
-        return str(value or 0)
-    if name == "neo4j":
-        rows = await store.bookkeeping(NEO4J_READ, {}, write=False)
-        return str(rows[0]["value"]) if rows else "0"
-    return None
+    read = getattr(store, "generation", None)
+    return str(await read()) if read is not None else None
 
 
 __all__ = ["NEO4J_BUMP", "NEO4J_READ", "current", "falkor_key"]

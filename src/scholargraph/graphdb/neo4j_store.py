@@ -1,19 +1,22 @@
 """Neo4j backend: the official async driver, one per process.
 
-Every query goes through `execute_query`: reads are routed to readers, writes run as managed
-write transactions that the driver retries on transient errors, and both share the driver's
-bookmark manager, so a read that follows a write sees it even on a cluster.
+Reads go through `execute_query`, routed to readers; writes run as managed write transactions
+(with the write generation's bump) that the driver retries on transient errors; both share the
+driver's bookmark manager, so a read that follows a write sees it even on a cluster.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
+    AsyncManagedTransaction,
     NotificationMinimumSeverity,
     Query,
     Record,
@@ -63,6 +66,21 @@ def _unavailable(exc: Exception) -> bool:
     return isinstance(exc, ServiceUnavailable | SessionExpired | OSError) or (
         isinstance(exc, DriverError) and not isinstance(exc, ConfigurationError)
     )
+
+
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """The driver's failures as the Store's: a timeout, an outage, or another StoreError."""
+    try:
+        yield
+    except Neo4jError as exc:
+        if "TransactionTimedOut" in (exc.code or ""):
+            raise deadline.QueryTimeout(f"Neo4j stopped the query: {exc.message}") from exc
+        raise StoreError(str(exc)) from exc
+    except Exception as exc:
+        if _unavailable(exc):
+            raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(exc)}") from exc
+        raise
 
 
 def _one_line(exc: Exception) -> str:
@@ -148,7 +166,7 @@ class Neo4jStore:
         # request's deadline); writes include seeding and bulk imports, which may rightly take
         # longer, so they run to the server's own limit.
         timeout = self._timeout_s if routing is RoutingControl.READ else None
-        try:
+        with _mapped_errors():
             async with deadline.guarded() as within:
                 if timeout is not None and within is not None:
                     timeout = within.remaining_ms(cap=math.ceil(timeout * 1000)) / 1000
@@ -158,14 +176,28 @@ class Neo4jStore:
                     database_=self._database,
                     routing_=routing,
                 )
-        except Neo4jError as exc:
-            if "TransactionTimedOut" in (exc.code or ""):
-                raise deadline.QueryTimeout(f"Neo4j stopped the query: {exc.message}") from exc
-            raise StoreError(str(exc)) from exc
-        except Exception as exc:
-            if _unavailable(exc):
-                raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(exc)}") from exc
-            raise
+        return [_row(record) for record in records]
+
+    async def _write_and_bump(self, query: str, params: Params | None) -> list[Row]:
+        """The write and the write generation's bump in one managed transaction: both or
+        neither commit, in one round of commits (the bump used to be a transaction of its
+        own after every write)."""
+
+        async def work(tx: AsyncManagedTransaction) -> list[Record]:
+            records = [record async for record in await tx.run(query, dict(params or {}))]
+            await (await tx.run(generation.NEO4J_BUMP)).consume()
+            return records
+
+        with _mapped_errors():
+            async with (
+                deadline.guarded(),
+                self._driver.session(
+                    database=self._database,
+                    # The bookmarks execute_query's reads follow, so they see this write.
+                    bookmark_manager=self._driver.execute_query_bookmark_manager,
+                ) as session,
+            ):
+                records = await session.execute_write(work)
         return [_row(record) for record in records]
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
@@ -177,14 +209,20 @@ class Neo4jStore:
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]:
         self.counters.writes += 1
-        try:
-            with RoundTrip("neo4j", "write", query) as trip:
-                rows = await self._run(query, params, RoutingControl.WRITE)
-                trip.rows = len(rows)
-            return rows
-        finally:
-            # Also after a failed write: it may have committed before its reply was lost.
-            await self._run(generation.NEO4J_BUMP, None, RoutingControl.WRITE)
+        with RoundTrip("neo4j", "write", query) as trip:
+            rows = await self._write_and_bump(query, params)
+            trip.rows = len(rows)
+        return rows
+
+    async def define(self, statement: str) -> None:
+        self.counters.writes += 1
+        with RoundTrip("neo4j", "write", statement):
+            await self._run(statement, None, RoutingControl.WRITE)
+
+    async def generation(self) -> str:
+        """The write generation now (graphdb/generation.py)."""
+        rows = await self.bookkeeping(generation.NEO4J_READ, {}, write=False)
+        return str(rows[0]["value"]) if rows else "0"
 
     async def bookkeeping(self, query: str, params: Params | None, *, write: bool) -> list[Row]:
         """A query on the API's own state (rate buckets, the write generation): neither

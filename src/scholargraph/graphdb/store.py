@@ -53,6 +53,11 @@ class Store(Protocol):
 
     async def write(self, query: str, params: Params | None = None) -> list[Row]: ...
 
+    async def define(self, statement: str) -> None:
+        """Run one schema statement (an index, a constraint): not data, so no write generation
+        moves (Neo4j also refuses schema and data changes in one transaction)."""
+        ...
+
     async def ping(self) -> None: ...
 
     async def compact(self) -> None:
