@@ -54,6 +54,14 @@ NEO4J_PAGECACHE = os.environ.get("SCHOLARGRAPH_BENCH_NEO4J_PAGECACHE", "1g")
 # ---- choosing stores -------------------------------------------------------------------------
 
 
+def readme_query(name: str = "") -> str:
+    """The README's "Try, in GraphiQL" query, as written there; `name` names the operation."""
+    text = (REPO / "README.md").read_text()
+    start = text.index("```graphql\n", text.index("Try, in GraphiQL")) + len("```graphql\n")
+    query = text[start : text.index("```", start)]
+    return f"query {name} {query}" if name else query
+
+
 def neo4j_missing() -> str | None:
     """Why Neo4j cannot be benchmarked here, or None when it can."""
     if os.environ.get("SCHOLARGRAPH_NEO4J_URI"):

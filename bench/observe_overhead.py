@@ -32,27 +32,13 @@ from _stores import (
     free_port,
     machine,
     percentile,
+    readme_query,
 )
 from scholargraph.ingest import load
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 WARM_UP = 10
-README_QUERY = """query ReadmeProfile {
-  researcher(name: "will grathwohl") {
-    name
-    works(first: 20) {
-      totalCount
-      edges { node { title year
-        authors { position equalContribution researcher { name } }
-        publications { venue { name } year kind presentation honors } } }
-    }
-    talks { title event date }
-    awards { award { name amount currency durationYears funder { name } } for { title } }
-    collaborators { researcher { name } sharedWorkCount }
-    stats { works followers topics collaborators talks awards }
-    trust { score label verificationLevel claimed }
-  }
-}"""
+README_QUERY = readme_query("ReadmeProfile")
 MODES: dict[str, dict[str, str]] = {
     "bare": {"SCHOLARGRAPH_METRICS": "false"},
     "metrics": {},

@@ -34,17 +34,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stores import free_port, machine
+from _stores import free_port, machine, readme_query
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "scholargraph.cli"]
 TARGET_RPS, TARGET_P99_MS = 400, 100
-
-
-def readme_query() -> str:
-    text = (REPO / "README.md").read_text()
-    start = text.index("```graphql\n", text.index("Try, in GraphiQL")) + len("```graphql\n")
-    return text[start : text.index("```", start)]
 
 
 @dataclass

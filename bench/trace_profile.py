@@ -20,29 +20,14 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from _stores import Stores, add_stores_argument, chosen_stores, machine
+from _stores import Stores, add_stores_argument, chosen_stores, machine, readme_query
 from scholargraph import tracing
 from scholargraph.app import create_app
 from scholargraph.ingest import load
 from scholargraph.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-README_QUERY = """query ReadmeProfile {
-  researcher(name: "will grathwohl") {
-    name
-    works(first: 20) {
-      totalCount
-      edges { node { title year
-        authors { position equalContribution researcher { name } }
-        publications { venue { name } year kind presentation honors } } }
-    }
-    talks { title event date }
-    awards { award { name amount currency durationYears funder { name } } for { title } }
-    collaborators { researcher { name } sharedWorkCount }
-    stats { works followers topics collaborators talks awards }
-    trust { score label verificationLevel claimed }
-  }
-}"""
+README_QUERY = readme_query("ReadmeProfile")
 # Attributes worth a column, in this order; the rest are in the exporter's spans.
 SHOWN = (
     ("graphql.field.path", "path"),

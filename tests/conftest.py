@@ -40,6 +40,14 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
+
+
+def readme_query(name: str = "") -> str:
+    """The README's "Try, in GraphiQL" query, as written there; `name` names the operation."""
+    text = (REPO / "README.md").read_text()
+    start = text.index("```graphql\n", text.index("Try, in GraphiQL")) + len("```graphql\n")
+    query = text[start : text.index("```", start)]
+    return f"query {name} {query}" if name else query
 # The real conference paper lists live in shared/ beside the checkout (so in CI too).
 PAPERLISTS = Path(
     os.environ.get("SCHOLARGRAPH_PAPERLISTS_DIR", REPO.parent / "shared" / "data" / "paperlists")

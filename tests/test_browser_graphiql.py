@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
-from conftest import REPO, OfflinePage
+from conftest import OfflinePage, readme_query
 
-README_QUERY = re.search(r"```graphql\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+README_QUERY = readme_query()
 
 
 async def _editor_value(offline: OfflinePage, selector: str) -> str:
@@ -23,7 +22,6 @@ async def test_graphiql_runs_the_readme_query_offline(
 ) -> None:
     from playwright.async_api import expect
 
-    assert README_QUERY is not None, "README.md has no ```graphql block"
     page = offline_page.page
     response = await page.goto(f"{live_server}/graphql")
     assert response is not None
@@ -36,7 +34,7 @@ async def test_graphiql_runs_the_readme_query_offline(
     await page.keyboard.press("Control+A")
     await page.keyboard.press("Delete")
     # insert_text types the whole query as one input: no auto-closed brackets get in the way.
-    await page.keyboard.insert_text(README_QUERY.group(1))
+    await page.keyboard.insert_text(README_QUERY)
     await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
 
     result = page.locator(".result-window")

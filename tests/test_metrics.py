@@ -13,28 +13,14 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import readme_query
 from scholargraph import metrics
 from scholargraph.app import create_app
 from scholargraph.graphdb.store import Store
 from scholargraph.settings import Settings
 
 # The README's query, named.
-README_QUERY = """query ReadmeProfile {
-  researcher(name: "will grathwohl") {
-    name
-    works(first: 20) {
-      totalCount
-      edges { node { title year
-        authors { position equalContribution researcher { name } }
-        publications { venue { name } year kind presentation honors } } }
-    }
-    talks { title event date }
-    awards { award { name amount currency durationYears funder { name } } for { title } }
-    collaborators { researcher { name } sharedWorkCount }
-    stats { works followers topics collaborators talks awards }
-    trust { score label verificationLevel claimed }
-  }
-}"""
+README_QUERY = readme_query("ReadmeProfile")
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import NEO4J_MISSING, REPO, LocalNeo4j, free_port, open_neo4j
+from conftest import NEO4J_MISSING, LocalNeo4j, free_port, open_neo4j, readme_query
 from scholargraph.graphdb import neo4j_store
 from scholargraph.graphdb.store import StoreError
 
@@ -28,7 +27,7 @@ pytestmark = [
 ]
 
 CLI = [sys.executable, "-m", "scholargraph.cli"]
-README_QUERY = re.search(r"```graphql\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+README_QUERY = readme_query()
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +93,7 @@ def served(own_neo4j: LocalNeo4j) -> Iterator[str]:
 def test_serve_on_neo4j_answers_the_readme_query_as_falkordb_does(
     served: str, tmp_path: Path
 ) -> None:
-    assert README_QUERY is not None
-    on_neo4j = _query(served, README_QUERY.group(1))
+    on_neo4j = _query(served, README_QUERY)
     assert "errors" not in on_neo4j
     assert on_neo4j["data"]["researcher"]["name"] == "Will Grathwohl"
     assert on_neo4j["data"]["researcher"]["works"]["totalCount"] == 12
@@ -103,7 +101,7 @@ def test_serve_on_neo4j_answers_the_readme_query_as_falkordb_does(
     falkor = _serve(port, SCHOLARGRAPH_DATA_DIR=str(tmp_path / "falkordb"))
     try:
         _wait_ready(f"http://127.0.0.1:{port}", falkor)
-        on_falkordb = _query(f"http://127.0.0.1:{port}", README_QUERY.group(1))
+        on_falkordb = _query(f"http://127.0.0.1:{port}", README_QUERY)
     finally:
         _stop(falkor)
     assert on_neo4j["data"] == on_falkordb["data"]

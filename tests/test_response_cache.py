@@ -16,23 +16,17 @@ from typing import Any
 import httpx
 import pytest
 
+from conftest import readme_query
 from scholargraph import auth
 from scholargraph.app import create_app
 from scholargraph.graphdb.falkor_store import FalkorStore
 from scholargraph.graphdb.store import Store
 from scholargraph.settings import Settings
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 WILL = "researcher:will-grathwohl"
 FOLLOWERS = "query ($id: ID!) { researcher(id: $id) { name followersCount } }"
 FOLLOW = "mutation ($id: ID!) { follow(researcherId: $id) { following changed } }"
 FOUND = 'query { researchers(search: "quokkafish") { edges { node { name } } } }'
-
-
-def readme_query() -> str:
-    text = README.read_text()
-    start = text.index("```graphql\n", text.index("Try, in GraphiQL")) + len("```graphql\n")
-    return text[start : text.index("```", start)]
 
 
 def _http(app: Any, address: str = "10.0.0.7") -> httpx.AsyncClient:

@@ -12,27 +12,14 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from conftest import readme_query
 from scholargraph import tracing
 from scholargraph.app import create_app
 from scholargraph.graphdb.store import Store
 from scholargraph.settings import Settings
 
-README_QUERY = """query ReadmeProfile {
-  researcher(name: "will grathwohl") {
-    name
-    works(first: 20) {
-      totalCount
-      edges { node { title year
-        authors { position equalContribution researcher { name } }
-        publications { venue { name } year kind presentation honors } } }
-    }
-    talks { title event date }
-    awards { award { name amount currency durationYears funder { name } } for { title } }
-    collaborators { researcher { name } sharedWorkCount }
-    stats { works followers topics collaborators talks awards }
-    trust { score label verificationLevel claimed }
-  }
-}"""
+# The README's query, named.
+README_QUERY = readme_query("ReadmeProfile")
 
 
 @pytest.fixture
