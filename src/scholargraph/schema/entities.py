@@ -45,6 +45,10 @@ CITATIONS = 50
 AFTER_ARG = (
     "A cursor (endCursor or an edge's cursor) from the previous page; from the start when null."
 )
+# The `first` of a connection paged 50 at a time by default.
+PageSize = Annotated[
+    int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
+]
 
 # The neighborhood's arguments, here and on Query.neighborhood.
 HOPS_ARG = "How many relationships out from the center to walk, 1 to 4; null means 2."
@@ -591,9 +595,7 @@ class Researcher(Explorable):
                 description="Only papers with at least one appearance of this kind; all when null."
             ),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
-        ] = WORKS,
+        first: PageSize = WORKS,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -831,9 +833,7 @@ class Paper(Explorable):
     async def references(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
-        ] = CITATIONS,
+        first: PageSize = CITATIONS,
         after: Annotated[str | None, strawberry.argument(description=AFTER_ARG)] = None,
     ) -> CitationConnection:
         return await _citations(info, self.id, False, first, after)
@@ -845,9 +845,7 @@ class Paper(Explorable):
     async def cited_by(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
-        ] = CITATIONS,
+        first: PageSize = CITATIONS,
         after: Annotated[str | None, strawberry.argument(description=AFTER_ARG)] = None,
     ) -> CitationConnection:
         return await _citations(info, self.id, True, first, after)
@@ -921,9 +919,7 @@ class Venue(Node):
     async def publications(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 1000; null means 50.")
-        ] = WORKS,
+        first: PageSize = WORKS,
         after: Annotated[
             str | None,
             strawberry.argument(
