@@ -10,6 +10,7 @@ EMPTIES that database (before each run and after): never point it at data you ke
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import os
 import platform
@@ -27,6 +28,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from scholargraph.graphdb import bulk, embedded
 from scholargraph.graphdb.connect import ensure_schema
@@ -52,6 +55,21 @@ NEO4J_PAGECACHE = os.environ.get("SCHOLARGRAPH_BENCH_NEO4J_PAGECACHE", "1g")
 
 
 # ---- choosing stores -------------------------------------------------------------------------
+
+
+async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
+    """Until the `scholargraph serve` subprocess `api` answers /readyz (at most 300 s)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
+        try:
+            if (await http.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("scholargraph serve did not become ready in 300 s")
 
 
 def readme_query(name: str = "") -> str:

@@ -53,6 +53,7 @@ from _stores import (
     percentile,
     rss_mib,
     save_falkordb,
+    wait_ready,
 )
 from scholargraph.graphdb import explorer
 from scholargraph.graphdb.model import Label, Rel
@@ -404,20 +405,6 @@ def cached_graph(papers: int, seed: int, cache: Path | None) -> tuple[Graph, str
             pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(path)
     return graph, "generated"
-
-
-async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if api.poll() is not None:
-            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("scholargraph serve did not become ready in 300 s")
 
 
 @asynccontextmanager

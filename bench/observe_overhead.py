@@ -33,6 +33,7 @@ from _stores import (
     machine,
     percentile,
     readme_query,
+    wait_ready,
 )
 from scholargraph.ingest import load
 
@@ -45,18 +46,6 @@ MODES: dict[str, dict[str, str]] = {
     "+logs": {"SCHOLARGRAPH_LOG_FORMAT": "json", "SCHOLARGRAPH_LOG_LEVEL": "info"},
     "+traces": {"OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "bench"},
 }
-
-
-async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
-    while True:
-        if api.poll() is not None:
-            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
 
 
 async def run_store(opened: Opened, samples: int) -> dict[str, list[float]]:

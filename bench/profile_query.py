@@ -40,6 +40,7 @@ from _stores import (
     free_port,
     machine,
     percentile,
+    wait_ready,
 )
 from scholargraph.app import create_app
 from scholargraph.graphdb import reads, writes
@@ -184,18 +185,6 @@ async def store_calls(store: Store) -> int:
         response = await http.post("/graphql", json={"query": QUERY, "variables": {"id": SUBJECT}})
         assert "errors" not in response.json(), response.text
         return store.counters.round_trips - before
-
-
-async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
-    while True:
-        if api.poll() is not None:
-            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from _stores import (
     free_port,
     machine,
     percentile,
+    wait_ready,
 )
 from scholargraph.graphdb import search, suggest
 from scholargraph.graphdb.model import Label
@@ -54,18 +55,6 @@ async def prefixes(opened: Opened, count: int) -> list[str]:
     rng = random.Random(14)
     picked = [name[: rng.randint(1, 6)] for name in rng.sample(names, count - len(TYPED))]
     return [*TYPED, *picked]
-
-
-async def wait_ready(http: httpx.AsyncClient, api: subprocess.Popen[bytes]) -> None:
-    while True:
-        if api.poll() is not None:
-            raise RuntimeError(f"scholargraph serve exited with {api.returncode}")
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
 
 
 @dataclass
