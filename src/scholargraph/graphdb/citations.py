@@ -29,7 +29,8 @@ def _query(direction: Direction) -> str:
         f"UNWIND $ids AS pid MATCH (:{ENTITY} {{id: pid}}){pattern}(q:{Label.PAPER}) "
         f"OPTIONAL MATCH (q)-[pub:{Rel.PUBLISHED_AT}]->() "
         "WITH pid, q, min(pub.year) AS year "
-        "RETURN pid, q.id AS paper, q.title AS title, year"
+        # One row of lists, as reads.py's batched reads: both drivers pay per record.
+        "RETURN collect([pid, q.id, q.title, year]) AS rows"
     )
 
 
@@ -43,8 +44,9 @@ async def citations(
     title and id, so pages are stable."""
     found: dict[str, list[CitationRef]] = defaultdict(list)
     if ids:
-        for row in await store.read(_QUERIES[direction], {"ids": sorted(set(ids))}):
-            found[row["pid"]].append(CitationRef(row["paper"], row["title"] or "", row["year"]))
+        rows = await store.read(_QUERIES[direction], {"ids": sorted(set(ids))})
+        for pid, paper, title, year in rows[0]["rows"] if rows else []:
+            found[pid].append(CitationRef(paper, title or "", year))
     for refs in found.values():
         refs.sort(key=lambda r: (-(r.year or 0), r.title.lower(), r.paper))
     return found
