@@ -144,6 +144,27 @@ async def test_not_me_moves_the_work_and_survives_a_reimport(
     assert other in row["ids"] and WILL not in row["ids"]
 
 
+async def test_not_me_can_move_the_work_to_a_named_record(
+    client: httpx.AsyncClient, seeded: Store
+) -> None:
+    await import_paperlists(seeded, [ICLR2021])
+    alice = await owner(client, seeded)
+    paper = (await works_of(client, WILL))["Affiliations Line Up"]["paper"]["id"]
+    namesake = "researcher:will-sussman-grathwohl-namesake"
+    await upsert(
+        seeded,
+        [NodeRow(namesake, Label.RESEARCHER, "test", {"name": "Will Sussman Grathwohl"})],
+        [],
+    )
+    variables = {"r": WILL, "p": paper, "to": namesake}
+    moved = (await ok(client, NOT_ME, variables, alice))["markNotMe"]
+    assert moved["created"] is False
+    assert moved["movedTo"] == {"id": namesake, "name": "Will Sussman Grathwohl"}
+    assert "Affiliations Line Up" not in await works_of(client, WILL)
+    theirs = (await works_of(client, namesake))["Affiliations Line Up"]
+    assert (theirs["ownerDecision"], theirs["movedFrom"]) == ("not-me", WILL)
+
+
 async def _duplicate(store: Store, external_ids: list[str]) -> None:
     """A second record of Will's, with one work of its own."""
     await upsert(
