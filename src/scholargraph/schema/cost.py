@@ -49,6 +49,8 @@ LIST_ESTIMATES: dict[tuple[str, str], int] = {
     ("Account", "ownedProfiles"): 1,
     # One per source that states a count (OpenAlex, Google Scholar via paperlists, ...).
     ("Paper", "statedCitations"): 3,
+    # One entry per work on the profile, unpaged: priced as a works page of the largest size.
+    ("Researcher", "identity"): 100,
     ("WorkFacets", "kinds"): 4,  # there are four kinds of appearance
 }
 # Objects that cost more than what they return: a facet set reads every paper of its
