@@ -75,7 +75,11 @@ async def run_store(opened: Opened, files: list[Path], count: int, rounds: int) 
     chosen = await prefixes(opened, count)
     port = free_port()
     env = opened.subprocess_env(
-        SCHOLARGRAPH_LOG_LEVEL="warning", SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000"
+        SCHOLARGRAPH_LOG_LEVEL="warning",
+        SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000000000",
+        # Every prefix is asked once per round: with the response cache on, every round after
+        # the first would time the cache (bench/throughput.py has it), not the suggestion.
+        SCHOLARGRAPH_RESPONSE_CACHE_SIZE="0",
     )
     api = subprocess.Popen(
         [sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)], env=env
