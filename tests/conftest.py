@@ -48,6 +48,8 @@ def readme_query(name: str = "") -> str:
     start = text.index("```graphql\n", text.index("Try, in GraphiQL")) + len("```graphql\n")
     query = text[start : text.index("```", start)]
     return f"query {name} {query}" if name else query
+
+
 # The real conference paper lists live in shared/ beside the checkout (so in CI too).
 PAPERLISTS = Path(
     os.environ.get("SCHOLARGRAPH_PAPERLISTS_DIR", REPO.parent / "shared" / "data" / "paperlists")
@@ -92,6 +94,31 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment for a `scholargraph` subprocess: this one's without any SCHOLARGRAPH_
+    setting (nor prometheus' multiprocess directory), its data in `data_dir`, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGRAPH_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env["SCHOLARGRAPH_DATA_DIR"] = str(data_dir)
+    env.update(extra)
+    return env
+
+
+def store_env(
+    store: Store, request: pytest.FixtureRequest, data_dir: Path, **extra: str
+) -> dict[str, str]:
+    """`cli_env` attached to the test's own `store`: its FalkorDB graph, or its Neo4j."""
+    if store.dialect.name == "falkordb":
+        server = request.getfixturevalue("falkordb_server")
+        return cli_env(
+            data_dir,
+            SCHOLARGRAPH_FALKORDB_URL=f"unix://{server.socket}",
+            SCHOLARGRAPH_GRAPH=store.graph_name,  # type: ignore[attr-defined]
+            **extra,
+        )
+    return cli_env(data_dir, SCHOLARGRAPH_NEO4J_URI=request.getfixturevalue("neo4j_uri"), **extra)
 
 
 class LocalNeo4j:

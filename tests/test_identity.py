@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from scholargraph import text
-from scholargraph.graphdb import writes
+from scholargraph.graphdb import events, writes
+from scholargraph.graphdb.events import Kind
 from scholargraph.graphdb.identity import (
     IdentityError,
     InvalidMerge,
@@ -152,6 +153,7 @@ async def test_merge_moves_everything_and_split_restores_it_exactly(store: Store
     await _graph(store)
     before = await _dump(store)
     counts = await graph_counts(store)
+    seq = await events.head(store)
 
     result = await merge_researchers(
         store, ["researcher:a-lovelace"], "researcher:ada", actor="tester", reason="same person"
@@ -159,6 +161,14 @@ async def test_merge_moves_everything_and_split_restores_it_exactly(store: Store
     assert result.merged == ("researcher:a-lovelace",)
     assert result.moved == 4  # notes (absorbed), letters, affiliation, Babbage's supervision
     assert result.dropped == 1  # her supervision by Ada would be a loop
+    # Both records changed as a whole, recorded by the merge's own query.
+    merged = {
+        (e.kind, e.researcher_id, e.subject_id) for e in await events.events_after(store, seq)
+    }
+    assert merged == {
+        (Kind.MERGED, "researcher:ada", result.merge_id),
+        (Kind.MERGED, "researcher:a-lovelace", result.merge_id),
+    }
     after = await nodes_by_ids(store, ["researcher:ada", "researcher:a-lovelace"])
     assert "researcher:a-lovelace" not in after
     ada = after["researcher:ada"]
@@ -186,6 +196,11 @@ async def test_merge_moves_everything_and_split_restores_it_exactly(store: Store
     split = await split_researcher(store, result.merge_id, actor="tester", reason="not her")
     assert split.restored == ("researcher:a-lovelace",)
     assert split.skipped == ()
+    after_split = await events.events_after(store, seq + 2)
+    assert {(e.kind, e.researcher_id, e.subject_id) for e in after_split} == {
+        (Kind.SPLIT, "researcher:ada", result.merge_id),
+        (Kind.SPLIT, "researcher:a-lovelace", result.merge_id),
+    }
     restored = await _dump(store)
     assert restored == before
     again = await graph_counts(store)
@@ -238,10 +253,12 @@ async def test_bad_merges_are_refused_and_change_nothing(
 ) -> None:
     await _graph(store)
     before = await _dump(store)
+    seq = await events.head(store)
     with pytest.raises(error, match=message):
         await merge_researchers(store, ids, into, actor="t", reason="r")
     assert isinstance(error("x"), ValueError)
     assert await _dump(store) == before
+    assert await events.head(store) == seq
 
 
 async def test_unknown_splits_are_refused(store: Store) -> None:

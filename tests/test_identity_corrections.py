@@ -1,6 +1,7 @@
 """Owner corrections of identity on every backend: "not me" (and that it survives a re-import),
 merge requests (pending then approved by an admin, or approved at once by a shared id), links
-to merged-away ids that answer the survivor, and the per-work explanation of a profile."""
+to merged-away ids that answer the survivor, the per-work explanation of a profile, and the
+change-feed events each correction records (docs/subscriptions.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import httpx
 
 from scholargraph import auth
+from scholargraph.graphdb import events
+from scholargraph.graphdb.events import Kind
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import Store
@@ -81,6 +84,11 @@ async def audit_actions(store: Store) -> list[str]:
     return [row["a"] for row in rows]
 
 
+async def feed_since(store: Store, seq: int) -> set[tuple[Kind, str, str | None]]:
+    """The change feed's events after `seq`, as (kind, researcher, subject)."""
+    return {(e.kind, e.researcher_id, e.subject_id) for e in await events.events_after(store, seq)}
+
+
 async def test_not_me_moves_the_work_and_survives_a_reimport(
     client: httpx.AsyncClient, seeded: Store
 ) -> None:
@@ -101,8 +109,9 @@ async def test_not_me_moves_the_work_and_survives_a_reimport(
         s.startswith("seed:") for s in seed_work["sources"]
     )
 
-    # Refusals change nothing.
+    # Refusals change nothing, and record no event.
     before = await graph_counts(seeded)
+    seq = await events.head(seeded)
     variables = {"r": WILL, "p": paper}
     assert code(await call(client, NOT_ME, variables)) == "UNAUTHENTICATED"
     assert code(await call(client, NOT_ME, variables, bob)) == "FORBIDDEN"
@@ -114,6 +123,7 @@ async def test_not_me_moves_the_work_and_survives_a_reimport(
         == "BAD_USER_INPUT"  # not the name the paper gives
     )
     assert await graph_counts(seeded) == before
+    assert await events.head(seeded) == seq
 
     data = await ok(client, NOT_ME, {**variables, "why": "another Will"}, alice)
     moved = data["markNotMe"]
@@ -122,6 +132,12 @@ async def test_not_me_moves_the_work_and_survives_a_reimport(
     assert moved["movedTo"]["name"] == "Will Sussman Grathwohl"
     other = moved["movedTo"]["id"]
     assert other != WILL
+    # Both records' works changed: one event each, written with the move.
+    assert await feed_since(seeded, seq) == {
+        (Kind.WORK_MOVED_OUT, WILL, paper),
+        (Kind.WORK_MOVED_IN, other, paper),
+    }
+    assert await events.head(seeded) == seq + 2
     assert "Affiliations Line Up" not in await works_of(client, WILL)
     theirs = (await works_of(client, other))["Affiliations Line Up"]
     assert theirs["ownerDecision"] == "not-me"
@@ -161,6 +177,11 @@ async def test_not_me_can_move_the_work_to_a_named_record(
     assert moved["created"] is False
     assert moved["movedTo"] == {"id": namesake, "name": "Will Sussman Grathwohl"}
     assert "Affiliations Line Up" not in await works_of(client, WILL)
+    newest = await events.events_after(seeded, await events.head(seeded) - 2)
+    assert {(e.kind, e.researcher_id, e.subject_id) for e in newest} == {
+        (Kind.WORK_MOVED_OUT, WILL, paper),
+        (Kind.WORK_MOVED_IN, namesake, paper),
+    }
     theirs = (await works_of(client, namesake))["Affiliations Line Up"]
     assert (theirs["ownerDecision"], theirs["movedFrom"]) == ("not-me", WILL)
 
@@ -211,12 +232,19 @@ async def test_a_merge_request_waits_for_an_admin_and_old_links_answer_the_survi
     assert code(await call(client, APPROVE, {"id": request["id"]}, alice)) == "FORBIDDEN"
     assert code(await call(client, APPROVE, {"id": "mergerequest:nope"}, root)) == "NOT_FOUND"
     assert code(await call(client, APPROVE, {"id": WILL}, root)) == "BAD_USER_INPUT"
+    seq = await events.head(seeded)
     approved = (await ok(client, APPROVE, {"id": request["id"]}, root))["approveMergeRequest"]
     assert approved["status"] == "APPROVED"
     assert approved["decidedBy"] == "root"
     assert approved["into"]["id"] == WILL
     assert approved["mergeId"]
+    # The survivor's works changed, and the merged-away record's subscribers hear it too.
+    assert await feed_since(seeded, seq) == {
+        (Kind.MERGED, WILL, approved["mergeId"]),
+        (Kind.MERGED, DUP, approved["mergeId"]),
+    }
     assert code(await call(client, APPROVE, {"id": request["id"]}, root)) == "CONFLICT"
+    assert await events.head(seeded) == seq + 2
     actions = await audit_actions(seeded)
     assert "requestMerge" in actions and "approveMergeRequest" in actions
 
@@ -240,8 +268,13 @@ async def test_a_shared_id_approves_a_merge_request_at_once(
     )
     await _duplicate(seeded, [shared])
     alice = await owner(client, seeded)
+    seq = await events.head(seeded)
     request = (await ok(client, REQUEST, {"r": WILL, "o": DUP}, alice))["requestMerge"]
     assert request["status"] == "APPROVED"
+    assert await feed_since(seeded, seq) == {
+        (Kind.MERGED, WILL, request["mergeId"]),
+        (Kind.MERGED, DUP, request["mergeId"]),
+    }
     assert request["proof"] == shared
     assert request["decidedBy"] == f"shared id {shared}"
     (merge,) = await seeded.read(

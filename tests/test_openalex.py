@@ -1,7 +1,9 @@
 """The OpenAlex importer: both shapes (API `results` page, snapshot JSON Lines) of the records in
 tests/fixtures/openalex (see its SOURCE.md: one real record, two constructed ones), mapped,
 resolved onto the seed's researchers, cited, imported twice, and malformed input reported with
-file and line. The seed plus both fixture files are imported once per backend for the module."""
+file and line. The seed plus both fixture files are imported once per backend for the module.
+Five more real records, of ICLR 2018 papers, resolve onto the researchers the real ICLR 2018
+paper list created."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 import orjson
 import pytest
 
-from conftest import BACKENDS, SEEDS, open_neo4j
+from conftest import BACKENDS, PAPERLISTS, SEEDS, open_neo4j
 from scholargraph.graphdb import embedded
 from scholargraph.graphdb.citations import stated_citations
 from scholargraph.graphdb.connect import ensure_schema
@@ -27,7 +29,12 @@ from scholargraph.graphdb.reads import neighbors, nodes_by_ids
 from scholargraph.graphdb.stats import GraphCounts, graph_counts
 from scholargraph.graphdb.store import Store
 from scholargraph.ingest import load
-from scholargraph.ingest.importer import ImportSummary, import_openalex, summary_lines
+from scholargraph.ingest.importer import (
+    ImportSummary,
+    import_openalex,
+    import_paperlists,
+    summary_lines,
+)
 from scholargraph.ingest.openalex import parse_openalex
 from scholargraph.ingest.records import ImportProblem, PaperRecord, Reference, StatedCount
 
@@ -86,7 +93,10 @@ def test_a_real_work_maps_field_by_field() -> None:
     assert first.external_ids == ("openalex:A1969205032", "orcid:0000-0003-1613-5981")
     assert first.affiliations == ("Our Research",)
     assert ("Our Research", ("ror:02nr0ka47", "openalex:I4200000001")) in work.institution_ids
-    assert work.authors[2].affiliations == ("Université de Montréal", "Université du Québec à Montréal")
+    assert work.authors[2].affiliations == (
+        "Université de Montréal",
+        "Université du Québec à Montréal",
+    )
     assert work.references == (
         Reference(id="openalex:W1560783210"),
         Reference(id="openalex:W1724212071"),
@@ -352,3 +362,86 @@ def test_the_cli_imports_openalex_and_names_a_malformed_file(
     assert bad.returncode == 1
     assert f"FAILED      {broken}: not valid JSON at line 3 column" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+# --- real records of paper-list papers, resolved onto the researchers the lists created -------
+
+# Five real OpenAlex works (SOURCE.md): four are ICLR 2018 papers of the list, UCB Exploration
+# is in it as a rejected submission (so not imported from it); all share authors with the list.
+LISTED = FIXTURES / "paperlists-works.jsonl"
+ICLR2018 = PAPERLISTS / "iclr2018.json"
+IN_THE_LIST = {
+    "W2623491082": "Parameter Space Noise for Exploration",
+    "W2765602917": "META LEARNING SHARED HIERARCHIES",
+    "W2762872434": (
+        "Continuous Adaptation via Meta-Learning in Nonstationary and Competitive Environments"
+    ),
+    "W2786303200": (
+        "Variance Reduction for Policy Gradient with Action-Dependent Factorized Baselines"
+    ),
+}
+UCB = paper_id("UCB Exploration via Q-Ensembles")
+
+
+async def _authors(store: Store, papers: list[str]) -> dict[str, dict[int, str]]:
+    """Each paper's researchers by position."""
+    found = await neighbors(store, papers, Rel.AUTHORED, "in")
+    return {p: {e.props["position"]: e.other for e in found[p]} for p in papers}
+
+
+async def _researcher_rows(store: Store) -> list[tuple[str, str, tuple[str, ...]]]:
+    rows = await store.read(
+        f"MATCH (r:{Label.RESEARCHER}) RETURN r.id AS id, r.name AS name, "
+        "r.externalIds AS ids ORDER BY id"
+    )
+    return [(row["id"], row["name"], tuple(sorted(row["ids"] or []))) for row in rows]
+
+
+@pytest.mark.skipif(not ICLR2018.is_file(), reason=f"the real paper lists are not in {PAPERLISTS}")
+async def test_real_openalex_works_land_on_the_researchers_the_paper_list_made(
+    store: Store,
+) -> None:
+    await import_paperlists(store, [ICLR2018])
+    papers = [paper_id(title) for title in IN_THE_LIST.values()]
+    before = await _authors(store, papers)
+    people_before = {rid for rid, _, _ in await _researcher_rows(store)}
+    assert all(before[p] for p in papers)  # the list made them, with their authors
+    assert not (await nodes_by_ids(store, [UCB]))  # a rejected submission: not imported
+
+    first = await import_openalex(store, [LISTED])
+    assert (first.read, first.problems, first.merges) == (5, [], [])
+    assert (first.papers_matched, first.papers_created) == (4, 1)
+    # The four listed works joined the list's papers, with the same researchers in the same
+    # places: OpenAlex's authorships added no one and moved no one.
+    assert await _authors(store, papers) == before
+    rows = await _researcher_rows(store)
+    assert {rid for rid, _, _ in rows} == people_before
+    # ...and each of those researchers now carries the OpenAlex author id of its authorships.
+    works = [orjson.loads(line) for line in LISTED.read_bytes().splitlines()]
+    ids = {rid: set(external) for rid, _, external in rows}
+    for work in works:
+        wid = work["id"].rsplit("/", 1)[1]
+        if wid not in IN_THE_LIST:
+            continue
+        paper = (await nodes_by_ids(store, [paper_id(IN_THE_LIST[wid])]))[
+            paper_id(IN_THE_LIST[wid])
+        ]
+        assert f"openalex:{wid}" in paper.get("externalIds")
+        placed = before[paper.id]
+        for position, authorship in enumerate(work["authorships"], start=1):
+            author = "openalex:" + authorship["author"]["id"].rsplit("/", 1)[1]
+            assert author in ids[placed[position]], (wid, position, placed[position])
+    # Pieter Abbeel is on all five works under one OpenAlex id, and is one researcher.
+    abbeel = [rid for rid, name, _ in rows if name == "Pieter Abbeel"]
+    assert len(abbeel) == 1 and "openalex:A5049349154" in ids[abbeel[0]]
+    # The work the list did not import is new, by the people the list made.
+    ucb = (await _authors(store, [UCB]))[UCB]
+    assert set(ucb.values()) <= people_before
+    assert [name for rid, name, _ in rows if rid in ucb.values()] != []
+
+    # Importing the records again changes nothing.
+    counts = await graph_counts(store)
+    second = await import_openalex(store, [LISTED])
+    assert (second.papers_created, second.researchers_created, second.merges) == (0, 0, [])
+    assert await graph_counts(store) == counts
+    assert await _researcher_rows(store) == rows

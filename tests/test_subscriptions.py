@@ -1,11 +1,14 @@
 """GraphQL subscriptions over a real WebSocket (graphql-transport-ws), on both stores: changes
 made over HTTP and by the importer reach subscribers through the store's change feed, also on
-another app process's server; auth, input and protocol errors."""
+another app's server in this process and on another `scholargraph serve` OS process; identity
+corrections (merges, "not me") are heard; auth, input and protocol errors."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from conftest import open_neo4j, serving
+from conftest import free_port, open_neo4j, serving, store_env
 from scholargraph import auth
 from scholargraph.app import create_app
 from scholargraph.graphdb import community, events, writes
@@ -24,6 +27,7 @@ from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.store import Store
 from scholargraph.graphdb.writes import EdgeRow, NodeRow
 from scholargraph.ingest.importer import import_jsonl
+from test_identity_corrections import DUP, EVIDENCE, NOT_ME, REQUEST, _duplicate
 
 WILL = "researcher:will-grathwohl"
 PROTOCOL = "graphql-transport-ws"
@@ -112,9 +116,7 @@ async def follow(base: str, token: str, researcher: str) -> dict[str, Any]:
     return body["data"]["follow"]
 
 
-async def test_researcher_changed_hears_a_follow_made_over_http(
-    served: str, seeded: Store
-) -> None:
+async def test_researcher_changed_hears_a_follow_made_over_http(served: str, seeded: Store) -> None:
     alice = await auth.issue_token(seeded, "alice")
     live = await client(served)
     await live.init()
@@ -216,6 +218,148 @@ async def test_a_change_through_one_process_reaches_a_subscriber_on_another(
         await other.close()
 
 
+def _output(log: Path) -> str:
+    return log.read_text()
+
+
+@contextlib.asynccontextmanager
+async def serve_process(env: dict[str, str], log: Path) -> AsyncIterator[str]:
+    """`scholargraph serve` as an OS process of its own with `env`; yields its base URL once
+    /readyz answers, and stops it (SIGTERM) afterwards. Its output goes to `log`."""
+    port = free_port()
+    with log.open("w") as out:
+        process = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "scholargraph.cli", "serve", "--port", str(port)],
+            env=env, stdout=out, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+            for _ in range(600):  # a hang guard for a loaded machine, not a speed requirement
+                assert process.returncode is None, _output(log)
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.2)
+            else:
+                raise AssertionError(f"serve did not become ready:\n{_output(log)}")
+        yield base
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def test_two_serve_processes_share_changes_through_the_store(
+    seeded: Store, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    alice = await auth.issue_token(seeded, "alice")
+    processes = [
+        serve_process(
+            store_env(seeded, request, tmp_path / name, SCHOLARGRAPH_SEED_ON_START="false"),
+            tmp_path / f"{name}.log",
+        )
+        for name in ("a", "b")
+    ]
+    async with processes[0] as process_a, processes[1] as process_b:
+        live = await client(process_b)
+        await live.init(alice.token)
+        await live.subscribe("will", CHANGED, {"id": WILL})
+        await live.subscribe("mine", ACTIVITY)
+        assert await follow(process_a, alice.token, WILL) == {"following": True, "changed": True}
+        message = await live.receive()
+        assert message["type"] == "next" and message["id"] == "will", message
+        change = message["payload"]["data"]["researcherChanged"]
+        assert change["kind"] == "FOLLOWER_ADDED"
+        assert change["researcher"]["stats"] == {"followers": 1}
+        assert change["seq"] == await events.head(seeded)
+        # A work added to Will from this test's process: Alice follows him now, so process B
+        # delivers it on both subscriptions (in seq order, one event each).
+        paper = NodeRow("paper:live-cross-process", Label.PAPER, "test:feed", {"title": "Live"})
+        edge = EdgeRow(Rel.AUTHORED, WILL, paper.id, "test:feed")
+        await writes.upsert(seeded, [paper], [edge])
+        got = {}
+        for _ in range(2):
+            message = await live.receive()
+            assert message["type"] == "next", message
+            got[message["id"]] = next(iter(message["payload"]["data"].values()))
+        assert got["will"]["kind"] == got["mine"]["kind"] == "WORK_ADDED"
+        assert got["mine"]["work"] == {"title": "Live", "year": None}
+        assert got["will"]["seq"] == got["mine"]["seq"] == change["seq"] + 1
+        await live.ws.close()
+
+
+CORRECTED = """
+subscription ($id: ID!) {
+  researcherChanged(id: $id) { seq kind researcher { id mergedFrom } work { title } }
+}"""
+
+
+async def test_identity_corrections_are_heard_by_the_records_they_change(
+    served: str, seeded: Store
+) -> None:
+    alice = await auth.issue_token(seeded, "alice")
+    claim = (
+        "mutation ($id: ID!, $e: ClaimEvidenceInput!) "
+        "{ claimProfile(researcherId: $id, evidence: $e) { status } }"
+    )
+    shared = "orcid:0000-0002-1825-0097"
+    await seeded.write(
+        f"MATCH (r:{Label.RESEARCHER} {{id: $id}}) SET r.externalIds = $ids",
+        {"id": WILL, "ids": [shared]},
+    )
+    await _duplicate(seeded, [shared])
+    async with httpx.AsyncClient(base_url=served, timeout=WAIT_S) as http:
+
+        async def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            headers = {"authorization": f"Bearer {alice.token}"}
+            response = await http.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
+            body: dict[str, Any] = response.json()
+            assert "errors" not in body, body
+            return body["data"]
+
+        assert (await call(claim, {"id": WILL, "e": EVIDENCE}))["claimProfile"] == {
+            "status": "APPROVED"
+        }
+        will, dup = await client(served), await client(served)
+        for live, rid in ((will, WILL), (dup, DUP)):
+            await live.init()
+            await live.subscribe("c", CORRECTED, {"id": rid})
+        # "Not me" on one of Will's seed works: it leaves Will for a new record.
+        works = await seeded.read(
+            f"MATCH (:{Label.RESEARCHER} {{id: $id}})-[:{Rel.AUTHORED}]->(p:{Label.PAPER}) "
+            "RETURN p.id AS id, p.title AS title ORDER BY id LIMIT 1",
+            {"id": WILL},
+        )
+        moved = await call(NOT_ME, {"r": WILL, "p": works[0]["id"]})
+        message = await will.receive()
+        change = message["payload"]["data"]["researcherChanged"]
+        assert change["kind"] == "WORK_MOVED_OUT"
+        assert change["work"] == {"title": works[0]["title"]}
+        assert change["researcher"]["id"] == WILL
+        assert moved["markNotMe"]["movedTo"]["id"] != WILL
+        # A shared id approves Will's merge request at once: both records hear the merge, and
+        # the merged-away record's subscription now reads as the survivor.
+        request = (await call(REQUEST, {"r": WILL, "o": DUP}))["requestMerge"]
+        assert request["status"] == "APPROVED"
+        heard = [
+            (await live.receive())["payload"]["data"]["researcherChanged"] for live in (will, dup)
+        ]
+        assert [h["kind"] for h in heard] == ["MERGED", "MERGED"]
+        assert abs(heard[0]["seq"] - heard[1]["seq"]) == 1  # one write's two events
+        for h in heard:
+            assert h["researcher"] == {"id": WILL, "mergedFrom": [DUP]}
+            assert h["work"] is None
+        await will.ws.close()
+        await dup.ws.close()
+
+
 async def first_error(live: Client, op: str, query: str, variables: dict[str, Any]) -> Any:
     await live.send(
         {"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}
@@ -258,9 +402,7 @@ async def test_refused_subscriptions_say_why_with_a_code(bare: str) -> None:
     await forged.ws.close()
 
 
-async def test_protocol_mistakes_close_the_socket_with_their_codes(
-    bare: str, store: Store
-) -> None:
+async def test_protocol_mistakes_close_the_socket_with_their_codes(bare: str, store: Store) -> None:
     served = bare
     alice = await auth.issue_token(store, "alice")
     subscribe = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { x }"}}

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import cli_env, store_env
 from scholargraph.graphdb import embedded
 from scholargraph.graphdb.store import Store
 
@@ -30,14 +31,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHOLARGRAPH_")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env["SCHOLARGRAPH_DATA_DIR"] = str(data_dir)
-    env.update(extra)
-    return env
 
 
 def _workers(parent: int) -> set[int]:
@@ -93,7 +86,7 @@ def serving(env: dict[str, str], workers: int = 2) -> Iterator[tuple[subprocess.
 
 @pytest.mark.falkordb
 def test_a_killed_worker_is_replaced_and_the_others_keep_answering(tmp_path: Path) -> None:
-    with serving(_env(tmp_path)) as (process, base):
+    with serving(cli_env(tmp_path)) as (process, base):
         first = _workers(process.pid)
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
@@ -110,21 +103,10 @@ def test_a_killed_worker_is_replaced_and_the_others_keep_answering(tmp_path: Pat
     assert not embedded._answers(embedded.socket_path(tmp_path.resolve()))
 
 
-def _store_env(store: Store, request: pytest.FixtureRequest, data_dir: Path) -> dict[str, str]:
-    if store.dialect.name == "falkordb":
-        server = request.getfixturevalue("falkordb_server")
-        return _env(
-            data_dir,
-            SCHOLARGRAPH_FALKORDB_URL=f"unix://{server.socket}",
-            SCHOLARGRAPH_GRAPH=store.graph_name,  # type: ignore[attr-defined]
-        )
-    return _env(data_dir, SCHOLARGRAPH_NEO4J_URI=request.getfixturevalue("neo4j_uri"))
-
-
 def test_workers_spend_from_one_cost_budget(
     store: Store, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    env = _store_env(store, request, tmp_path)
+    env = store_env(store, request, tmp_path)
     env.update(SCHOLARGRAPH_COST_BUDGET_PER_MINUTE="1000", SCHOLARGRAPH_SEED_ON_START="false")
     with serving(env) as (_, base):
         remaining, statuses = [], []
@@ -152,7 +134,11 @@ def test_start_up_failures_are_one_clear_line(case: str, tmp_path: Path) -> None
         if case == "neo4j":
             taken.close()  # nothing listens there any more
         result = subprocess.run(
-            [*CLI, *args], env=_env(tmp_path, **extra), capture_output=True, text=True, timeout=120
+            [*CLI, *args],
+            env=cli_env(tmp_path, **extra),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -1,7 +1,8 @@
 """The change feed: what subscriptions hear about, kept in the store itself.
 
 A write that changes what a researcher's subscribers care about (a follow, a claim decided, a
-work, talk or award added by an import) appends `:ChangeEvent {seq, kind, researcherId,
+work, talk or award added by an import, a merge or split of records, an owner's "not me")
+appends `:ChangeEvent {seq, kind, researcherId,
 subjectId, at}` nodes in the same query as the change, so both commit or neither does. `seq`
 comes from the one `:ChangeFeed` node, which the query locks first (on Neo4j: `_lock`, the
 pattern of community.py; FalkorDB runs one write query at a time anyway): event-writing
@@ -31,10 +32,17 @@ class Kind(StrEnum):
     FOLLOWER_ADDED = "FOLLOWER_ADDED"
     FOLLOWER_REMOVED = "FOLLOWER_REMOVED"
     TRUST_CHANGED = "TRUST_CHANGED"
+    # Identity corrections (graphdb/identity.py): the researcher's works changed as a whole.
+    MERGED = "MERGED"
+    SPLIT = "SPLIT"
+    WORK_MOVED_OUT = "WORK_MOVED_OUT"
+    WORK_MOVED_IN = "WORK_MOVED_IN"
 
 
 # What a researcher's followers hear about (followedActivity).
 ACTIVITY: frozenset[Kind] = frozenset({Kind.WORK_ADDED, Kind.TALK_ADDED, Kind.AWARD_ADDED})
+# Events whose subject is a paper (the others: a talk, an award, a merge record, or none).
+ABOUT_WORK: frozenset[Kind] = frozenset({Kind.WORK_ADDED, Kind.WORK_MOVED_OUT, Kind.WORK_MOVED_IN})
 # The relationship from a researcher whose creation is an activity of that researcher.
 ADDED_BY: dict[Rel, Kind] = {
     Rel.AUTHORED: Kind.WORK_ADDED,
@@ -71,6 +79,11 @@ def one_event(condition: str, kind: Kind | str, researcher: str, subject: str = 
         f"CASE WHEN {condition} THEN [{{kind: {kind_text}, researcherId: {researcher}, "
         f"subjectId: {subject}}}] ELSE [] END"
     )
+
+
+def each_event(kind: Kind, researchers: str, subject: str = "null") -> str:
+    """A list expression of one `kind` event per id in the list expression `researchers`."""
+    return f"[rid IN {researchers} | {{kind: '{kind}', researcherId: rid, subjectId: {subject}}}]"
 
 
 # For batch upserts: which of the watched relationships (researcher -> work, talk, award) are
@@ -166,6 +179,7 @@ async def followed_among(store: Store, account: str, researchers: list[str]) -> 
 
 
 __all__ = [
+    "ABOUT_WORK",
     "ACTIVITY",
     "ADDED_BY",
     "FEED",
@@ -173,6 +187,7 @@ __all__ = [
     "RETAIN",
     "Event",
     "Kind",
+    "each_event",
     "emit",
     "events_after",
     "followed_among",

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scholargraph import text
+from scholargraph.graphdb.events import Kind, each_event, emit
 from scholargraph.graphdb.model import ENTITY, Label, MalformedId, Rel, label_of
 from scholargraph.graphdb.store import Row, Store
 from scholargraph.graphdb.writes import UNION_LISTS, existing_ids
@@ -362,9 +363,12 @@ def _recreate(name: str, rel: str) -> str:
     )
 
 
-def _counted(parts: list[str], names: list[str], head: str) -> str:
+def _counted(parts: list[str], names: list[str], head: str, events: str, at: str) -> str:
+    """The query's end: the change feed's `events` (docs/subscriptions.md), in the same
+    query as the change, then the counts."""
     total = " + ".join(names) if names else "0"
-    return "\n".join([*parts, f"RETURN {head}, {total} AS relationships"])
+    feed = emit(", ".join([head, *names]), events, at)
+    return "\n".join([*parts, feed, f"RETURN {head}, {total} AS relationships"])
 
 
 async def merge_researchers(
@@ -498,7 +502,10 @@ async def merge_researchers(
         f"CALL {{ WITH t UNWIND $ids AS mid MATCH (x:{ENTITY} {{id: mid}}) "
         f"WHERE x:{Label.RESEARCHER} DETACH DELETE x RETURN count(*) AS deleted }}"
     )
-    await store.write(_counted(parts, names, "deleted"), params)
+    # Every record involved changed as a whole: the survivor's subscribers hear it, and so do
+    # those of the records merged away (their id now reads as the survivor).
+    changed = each_event(Kind.MERGED, "[$into] + $ids", "$record.id")
+    await store.write(_counted(parts, names, "deleted", changed, "$record.at"), params)
     return MergeResult(merge_id, into, tuple(merged_ids), len(moved), len(dropped), at)
 
 
@@ -624,7 +631,10 @@ async def split_researcher(store: Store, ref: str, *, actor: str, reason: str = 
         params[f"r{n}"] = rows
         parts.append(_recreate(f"r{n}", rel))
         names.append(f"r{n}")
-    rows = await store.write(_counted(parts, names, "restored"), params)
+    # The target loses what the merge brought; the restored records get it back.
+    changed = each_event(Kind.SPLIT, "[$into] + $restoredIds", "$id")
+    params["restoredIds"] = merged_ids
+    rows = await store.write(_counted(parts, names, "restored", changed, "$record.splitAt"), params)
     count = int(rows[0]["relationships"]) if rows else 0
     return SplitResult(merge_id, into, tuple(merged_ids), count, tuple(skipped))
 
@@ -657,6 +667,12 @@ def _append(var: str, prop: str, values: str) -> str:
     return f"{var}.{prop} = {have} + [v IN {values} WHERE NOT v IN {have}]"
 
 
+# Both records' works changed: the one the paper left and the one it joined.
+_MOVED = (
+    f"[{{kind: '{Kind.WORK_MOVED_OUT}', researcherId: r.id, subjectId: p.id}}, "
+    f"{{kind: '{Kind.WORK_MOVED_IN}', researcherId: x.id, subjectId: p.id}}]"
+)
+
 _NOT_ME = f"""
 MATCH (a:{ENTITY} {{id: $account}}) WHERE a:{Label.ACCOUNT}
 MATCH (a)-[:{Rel.OWNS}]->(r:{Label.RESEARCHER} {{id: $researcher}})
@@ -676,6 +692,7 @@ SET {_append("r", "apartFrom", "[$target]")}
 SET {_append("x", "apartFrom", "[$researcher]")}
 SET {_append("r", "notMine", "[$paper]")}
 CREATE (q:{ENTITY}:{Label.AUDIT}) SET q += $audit
+{emit("x", _MOVED, "$audit.at")}
 RETURN x.id AS id
 """
 

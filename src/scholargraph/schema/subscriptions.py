@@ -45,6 +45,28 @@ class ChangeKind(Enum):
         description="A claim on the profile was approved, rejected or released: `researcher "
         "{ trust }` may read differently.",
     )
+    MERGED = enum_value(
+        events.Kind.MERGED.value,
+        description="Records were merged (an approved merge request, an administrator's or an "
+        "import's merge): the survivor now holds the works, talks, awards and followers of "
+        "the others. Sent to the survivor and to each merged-away record, whose id now reads "
+        "as the survivor.",
+    )
+    SPLIT = enum_value(
+        events.Kind.SPLIT.value,
+        description="A merge was undone: the survivor gave back what the merge brought and the "
+        "merged-away records exist again with it. Sent to each of them.",
+    )
+    WORK_MOVED_OUT = enum_value(
+        events.Kind.WORK_MOVED_OUT.value,
+        description="The profile's owner said a work is not theirs (markNotMe): it left this "
+        "researcher for another record; see `work`.",
+    )
+    WORK_MOVED_IN = enum_value(
+        events.Kind.WORK_MOVED_IN.value,
+        description="A work another profile's owner said was not theirs (markNotMe) was moved "
+        "onto this researcher; see `work`.",
+    )
 
 
 @strawberry.type(description="One change of a researcher, as the change feed recorded it.")
@@ -67,8 +89,10 @@ class ResearcherChange:
             subject_id=event.subject_id,
         )
 
-    async def _subject(self, info: Info, kind: events.Kind, label: Label) -> NodeRecord | None:
-        if self.kind.value != kind.value or self.subject_id is None:
+    async def _subject(
+        self, info: Info, kinds: frozenset[events.Kind], label: Label
+    ) -> NodeRecord | None:
+        if events.Kind[self.kind.name] not in kinds or self.subject_id is None:
             return None
         found = await info.context.loaders.node.load(self.subject_id)
         return found if found is not None and found.label == label else None
@@ -78,19 +102,22 @@ class ResearcherChange:
         found = await info.context.loaders.node.load(self.researcher_id)
         return Researcher.of(found) if found else None
 
-    @strawberry.field(description="The work added, for WORK_ADDED; else null.")
+    @strawberry.field(
+        description="The work added (WORK_ADDED) or moved (WORK_MOVED_OUT, WORK_MOVED_IN); "
+        "else null."
+    )
     async def work(self, info: Info) -> Paper | None:
-        found = await self._subject(info, events.Kind.WORK_ADDED, Label.PAPER)
+        found = await self._subject(info, events.ABOUT_WORK, Label.PAPER)
         return Paper.of(found) if found else None
 
     @strawberry.field(description="The talk added, for TALK_ADDED; else null.")
     async def talk(self, info: Info) -> Talk | None:
-        found = await self._subject(info, events.Kind.TALK_ADDED, Label.TALK)
+        found = await self._subject(info, frozenset({events.Kind.TALK_ADDED}), Label.TALK)
         return Talk.of(found) if found else None
 
     @strawberry.field(description="The award added, for AWARD_ADDED; else null.")
     async def award(self, info: Info) -> Award | None:
-        found = await self._subject(info, events.Kind.AWARD_ADDED, Label.AWARD)
+        found = await self._subject(info, frozenset({events.Kind.AWARD_ADDED}), Label.AWARD)
         return Award.of(found) if found else None
 
 
@@ -112,7 +139,7 @@ async def _changes(
 class Subscription:
     @strawberry.subscription(
         description="Every change of one researcher from now on: works, talks and awards added, "
-        "followers, trust. Public; no token needed."
+        "followers, trust, merges and splits, works moved by markNotMe. Public; no token needed."
     )
     async def researcher_changed(
         self,
