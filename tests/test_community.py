@@ -17,6 +17,7 @@ from scholargraph.app import create_app
 from scholargraph.graphdb.model import Label, Rel
 from scholargraph.graphdb.stats import graph_counts
 from scholargraph.graphdb.store import Store
+from scholargraph.settings import Settings
 from test_community_story import call, ok, profile
 
 WILL = "researcher:will-grathwohl"
@@ -45,8 +46,10 @@ class FrozenClock:
         return 0.0
 
 
-def _client(store: Store, limiter: auth.RateLimiter) -> httpx.AsyncClient:
-    app = create_app(store=store)
+def _client(
+    store: Store, limiter: auth.RateLimiter, settings: Settings | None = None
+) -> httpx.AsyncClient:
+    app = create_app(settings, store=store)
     app.state.rate_limiter = limiter
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
@@ -55,7 +58,11 @@ def _client(store: Store, limiter: auth.RateLimiter) -> httpx.AsyncClient:
 async def roomy(seeded: Store) -> AsyncIterator[httpx.AsyncClient]:
     """A client whose rate limits never bite (a frozen clock and deep buckets)."""
     deep = {kind: auth.Limit(100_000, 1) for kind in auth.DEFAULT_LIMITS}
-    async with _client(seeded, auth.RateLimiter(deep, FrozenClock())) as http:
+    # Its tests send dozens of writes at once, to check exact counts, not speed: on Neo4j
+    # they queue on the same locks (the write generation, the change feed), which on a
+    # loaded 2-core machine can outlast the default 10 s deadline of the last in line.
+    roomy_deadline = Settings(query_timeout_ms=120_000)
+    async with _client(seeded, auth.RateLimiter(deep, FrozenClock()), roomy_deadline) as http:
         yield http
 
 
