@@ -1,4 +1,4 @@
-"""graphql-core's executor with a short path for plain attribute fields of leaf type.
+"""graphql-core's executor with a short path for plain leaf fields and for objects.
 
 A profile of 512 works completes ~11,600 fields, about 8,000 of them plain attributes
 (`title`, `name`, `position`, ...) read off objects built from rows already loaded.
@@ -9,7 +9,8 @@ and complete_value's dispatch on the type. For the fields of one selection set o
 resolver, no arguments, a scalar or enum or a list of them, no directive on the selection)
 are read with that same default resolver and coerced by the type's own `coerce_output_value`,
 in a loop; the rest go to graphql-core as they always did, and the answer is put back
-together in the selection's order.
+together in the selection's order. An object value (a field's or a list item's) goes straight
+to `execute_fields` when nothing is deferred, as graphql-core's five calls for it come to.
 
 Anything out of the ordinary sends the whole selection set the general way, which reads the
 plain attributes again and reports exactly what it always did (same errors, paths, nulls,
@@ -21,7 +22,7 @@ middleware: tracing's ResolverSpans) also keep the general way, so they see ever
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -213,6 +214,8 @@ class PlainLeavesExecutor(StrawberryGraphQLCoreExecutionContext):
                 grouped, deferred, _ = self.collect_subfields(kind, field_details_list)
                 if not deferred:
                     return self.execute_fields(kind, result, path, grouped, None)
+            elif isinstance(matches, Coroutine):
+                matches.close()  # graphql-core's way asks again, and awaits that one
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
