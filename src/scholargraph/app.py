@@ -101,7 +101,10 @@ class GraphQLRoute(GraphQLEndpoint):
         with observe.execution(request) as observation:
             context = await context_of(request)
             context.extra["observation"] = observation
-            result = await self._cached_or_run(params, request, context, allowed)
+            try:
+                result = await self._cached_or_run(params, request, context, allowed)
+            finally:
+                context.loaders.clear()
             observation.executed(result)
         return result
 

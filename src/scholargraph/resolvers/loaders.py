@@ -119,6 +119,28 @@ class Loaders:
         page of works then completes without a coroutine per paper and field."""
         await asyncio.gather(*(self.linked(*hop).load_many(ids) for hop in hops))
 
+    def clear(self) -> None:
+        """Drop everything loaded, once the request is answered. The loaders refer to this
+        object through their load functions, a cycle that reference counting cannot free:
+        without this, all the rows a request loaded (a 512-work profile: ~20,000 objects)
+        outlived it until a collector pass, which then had them all to scan."""
+        loaders: list[DataLoader[Any, Any]] = [
+            self.node,
+            self.works,
+            self.collaborators,
+            self.references,
+            self.cited_by,
+            *self._edges.values(),
+            *self._degrees.values(),
+            *self._linked.values(),
+        ]
+        for loader in loaders:
+            loader.clear_all()
+            loader.batch = None
+        self._edges.clear()
+        self._degrees.clear()
+        self._linked.clear()
+
     def known_edges(
         self, rel: Rel, direction: reads.Direction, origin: str
     ) -> list[reads.EdgeRecord] | None:

@@ -26,6 +26,7 @@ from scholargraph.graphdb.store import StoreUnavailable
 from scholargraph.schema import entities
 from scholargraph.schema.community import CommunityMutation, CommunityQuery
 from scholargraph.schema.cost import QueryCost
+from scholargraph.schema.execution import PlainLeavesExecutor
 from scholargraph.schema.explorer import ExplorerQuery
 from scholargraph.schema.hygiene import InputHygiene
 from scholargraph.schema.identity import IdentityMutation
@@ -180,6 +181,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=EXTRA_TYPES,
+        execution_context_class=PlainLeavesExecutor,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxTokensLimiter(max_token_count=5_000),
